@@ -16,7 +16,8 @@
 namespace shop::testing {
 namespace {
 
-std::unique_ptr<RdKafka::Conf> MakeConf(const std::vector<std::pair<std::string, std::string>>& kv) {
+std::unique_ptr<RdKafka::Conf> MakeConf(
+    const std::vector<std::pair<std::string, std::string>>& kv) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
   for (const auto& [key, value] : kv) {
@@ -65,7 +66,8 @@ TEST_F(KafkaSmokeTest, ProtobufRecordRoundTripsThroughConsumerGroupWithCommitted
                                  {"message.timeout.ms", "20000"}});
   std::string error;
   ASSERT_EQ(producer_conf->set("dr_cb", &report, error), RdKafka::Conf::CONF_OK) << error;
-  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(producer_conf.get(), error));
+  std::unique_ptr<RdKafka::Producer> producer(
+      RdKafka::Producer::create(producer_conf.get(), error));
   ASSERT_NE(producer, nullptr) << error;
   const std::string payload = sent.SerializeAsString();
   const std::string key = "order-1";

@@ -24,7 +24,8 @@ std::unique_ptr<sql::Connection> Connect(const MysqlEndpoint& endpoint) {
   options["OPT_CONNECT_TIMEOUT"] = 3;
   options["OPT_READ_TIMEOUT"] = 10;
   options["OPT_WRITE_TIMEOUT"] = 10;
-  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(options));
+  return std::unique_ptr<sql::Connection>(
+      sql::mysql::get_mysql_driver_instance()->connect(options));
 }
 
 class MysqlSmokeTest : public ::testing::Test {

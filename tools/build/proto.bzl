@@ -65,6 +65,9 @@ def shop_proto_library(name, srcs, deps = [], grpc = False, visibility = ["//vis
         # path from the workspace root works as well.
         strip_include_prefix = "/" + _PROTO_ROOT,
         copts = ["-w"],
+        # Keep every descriptor in the generated pool, so events can be
+        # decoded by type name (ce_type) without a direct reference.
+        alwayslink = True,
         deps = deps + system_deps,
         visibility = visibility,
     )
