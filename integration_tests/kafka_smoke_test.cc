@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "integration_tests/infra.h"
+#include "common/testing/infra.h"
 #include "proto/shop/common/v1/money.pb.h"
 
 namespace shop::testing {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "integration_tests/infra.h"
+#include "common/testing/infra.h"
 
 namespace shop::testing {
 namespace {

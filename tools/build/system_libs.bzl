@@ -30,6 +30,10 @@ _LIBRARIES = {
     "protobuf": (["protobuf"], []),
     "rdkafka": (["rdkafka"], []),
     "rdkafka++": (["rdkafka++"], []),
+    "uuid": (["uuid"], []),
+    # Header-only libraries: nothing to link, listed for the dependency graph.
+    "nlohmann_json": ([], []),
+    "httplib": ([], ["-lssl", "-lcrypto", "-lpthread"]),
 }
 
 def _pkg_config(ctx, flag, modules):

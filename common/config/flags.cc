@@ -1,0 +1,39 @@
+#include "common/config/flags.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace shop::config {
+
+std::string EnvironmentName(absl::string_view flag_name) {
+  return absl::StrCat("SHOP_", absl::AsciiStrToUpper(flag_name));
+}
+
+absl::Status ApplyEnvironment() {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    const std::string variable = EnvironmentName(name);
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr) continue;
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(variable, "=", value, " is not a valid value for --", name, ": ", error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<char*> ParseFlags(int argc, char** argv) {
+  if (absl::Status status = ApplyEnvironment(); !status.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
+    std::exit(2);
+  }
+  return absl::ParseCommandLine(argc, argv);
+}
+
+}  // namespace shop::config

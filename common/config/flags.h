@@ -1,0 +1,28 @@
+// Command-line flags (absl flags) with environment overrides: a flag
+// --mysql_port can also be set as SHOP_MYSQL_PORT. The command line wins
+// over the environment, which wins over the default.
+#ifndef SHOP_COMMON_CONFIG_FLAGS_H_
+#define SHOP_COMMON_CONFIG_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace shop::config {
+
+// "mysql_port" -> "SHOP_MYSQL_PORT".
+std::string EnvironmentName(absl::string_view flag_name);
+
+// Sets every registered flag that has an environment variable. A value that
+// does not parse is an error naming the variable.
+absl::Status ApplyEnvironment();
+
+// ApplyEnvironment, then absl::ParseCommandLine. Exits with a message on a
+// bad value. Returns the positional arguments.
+std::vector<char*> ParseFlags(int argc, char** argv);
+
+}  // namespace shop::config
+
+#endif  // SHOP_COMMON_CONFIG_FLAGS_H_

@@ -1,0 +1,28 @@
+// How to reach one MariaDB/MySQL database.
+#ifndef SHOP_COMMON_MYSQL_OPTIONS_H_
+#define SHOP_COMMON_MYSQL_OPTIONS_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace shop::mysql {
+
+struct MysqlOptions {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;
+  // Empty: no default schema (administrative connections).
+  std::string database;
+  // Most connections open at once; callers beyond it wait.
+  int pool_size = 16;
+  absl::Duration connect_timeout = absl::Seconds(3);
+  // Read and write timeout of one round trip: a stalled server surfaces as
+  // UNAVAILABLE instead of a hang.
+  absl::Duration io_timeout = absl::Seconds(10);
+};
+
+}  // namespace shop::mysql
+
+#endif  // SHOP_COMMON_MYSQL_OPTIONS_H_

@@ -1,0 +1,80 @@
+#include "common/mysql/transaction.h"
+
+#include <cppconn/exception.h>
+
+#include "common/mysql/errors.h"
+
+namespace shop::mysql {
+
+absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(ConnectionPool& pool,
+                                                                absl::Time deadline) {
+  auto connection = pool.Acquire(deadline);
+  if (!connection.ok()) return connection.status();
+  std::unique_ptr<Transaction> transaction(new Transaction(*std::move(connection)));
+  absl::Status status =
+      transaction->Run("START TRANSACTION", [&] {
+        transaction->Execute("START TRANSACTION");
+        return absl::OkStatus();
+      });
+  if (!status.ok()) {
+    transaction->open_ = false;
+    return status;
+  }
+  return transaction;
+}
+
+Transaction::~Transaction() {
+  if (open_) Rollback().IgnoreError();
+}
+
+absl::Status Transaction::Run(absl::string_view what, absl::FunctionRef<absl::Status()> work) {
+  try {
+    return work();
+  } catch (const sql::SQLException& error) {
+    if (IsConnectionLost(error.getErrorCode())) connection_.MarkBroken();
+    return FromSqlException(error, what);
+  }
+}
+
+absl::Status Transaction::Commit() {
+  absl::Status status = Run("COMMIT", [this] {
+    Execute("COMMIT");
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    // The outcome of a COMMIT whose connection died is unknown; the caller
+    // retries, and idempotency (keys, processed_events) makes that safe.
+    connection_.MarkBroken();
+    open_ = false;
+    return status;
+  }
+  open_ = false;
+  for (auto& callback : after_commit_) callback();
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Rollback() {
+  open_ = false;
+  absl::Status status = Run("ROLLBACK", [this] {
+    Execute("ROLLBACK");
+    return absl::OkStatus();
+  });
+  if (!status.ok()) connection_.MarkBroken();
+  return status;
+}
+
+absl::Status RunInTransaction(ConnectionPool& pool, absl::Time deadline,
+                              absl::FunctionRef<absl::Status(Transaction&)> work) {
+  constexpr int kAttempts = 4;
+  absl::Status status;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto transaction = Transaction::Begin(pool, deadline);
+    if (!transaction.ok()) return transaction.status();
+    status = (*transaction)->Run("transaction", [&] { return work(**transaction); });
+    if (status.ok()) status = (*transaction)->Commit();
+    if (status.code() != absl::StatusCode::kAborted || absl::Now() >= deadline) return status;
+  }
+  return status;
+}
+
+}  // namespace shop::mysql

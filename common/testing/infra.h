@@ -1,0 +1,83 @@
+// Where tests find the real broker and database, and hermetic pieces of them.
+//
+// tools/dev exports SHOP_KAFKA_BROKERS and SHOP_MYSQL_* (see `tools/dev env`);
+// unset, the defaults match what `tools/dev up` starts.
+#ifndef SHOP_COMMON_TESTING_INFRA_H_
+#define SHOP_COMMON_TESTING_INFRA_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/mysql/options.h"
+
+namespace shop::testing {
+
+struct MysqlEndpoint {
+  std::string host;
+  int port = 0;
+  std::string user;
+  std::string password;
+
+  // "tcp://host:port", the form Connector/C++ takes.
+  std::string Url() const;
+};
+
+std::string KafkaBrokers();
+MysqlEndpoint Mysql();
+
+// The administrative account of the shared test database.
+mysql::MysqlOptions AdminOptions();
+
+// A name no other test run uses: prefix + time + random suffix, made of
+// [a-z0-9_] so it is valid as a topic, group or database name.
+std::string UniqueName(const std::string& prefix);
+
+// A port nobody listens on right now.
+int FreePort();
+
+// A database and a user of its own, with grants on it alone, on the shared
+// test server; dropped when the object goes away.
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& prefix);
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  // Provisioning status; tests ASSERT on it.
+  const absl::Status& status() const { return status_; }
+  // Options for the service's own user on its own database.
+  const mysql::MysqlOptions& options() const { return options_; }
+
+ private:
+  absl::Status status_;
+  mysql::MysqlOptions options_;
+};
+
+// A private MariaDB server (own data directory, free loopback port) that a
+// test may stop and start, e.g. to prove recovery from a database outage
+// without disturbing other tests. Its root account has no password.
+class ScratchMariaDb {
+ public:
+  ScratchMariaDb();
+  ~ScratchMariaDb();
+
+  absl::Status Start();
+  // SIGTERM, and wait until the process is gone.
+  absl::Status Stop();
+
+  int port() const { return port_; }
+  mysql::MysqlOptions AdminOptions() const;
+
+ private:
+  std::string dir_;
+  std::string socket_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace shop::testing
+
+#endif  // SHOP_COMMON_TESTING_INFRA_H_
