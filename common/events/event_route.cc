@@ -33,6 +33,10 @@ absl::StatusOr<Destination> DestinationOf(const google::protobuf::Message& event
   return Destination{*std::move(topic), std::move(key)};
 }
 
+std::string QualifiedTopic(const std::string& topic_namespace, const std::string& topic) {
+  return topic_namespace.empty() ? topic : absl::StrCat(topic_namespace, ".", topic);
+}
+
 std::string DeadLetterTopic(const std::string& topic, const std::string& group) {
   return absl::StrCat(topic, ".", group, ".dlq");
 }

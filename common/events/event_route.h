@@ -23,6 +23,11 @@ absl::StatusOr<std::string> TopicOf(const google::protobuf::Descriptor& type);
 // be set).
 absl::StatusOr<Destination> DestinationOf(const google::protobuf::Message& event);
 
+// `topic` inside a topic namespace: "<namespace>.<topic>", or `topic` itself
+// when the namespace is empty. Namespaces let several environments (or
+// tests) share one broker without seeing each other's events.
+std::string QualifiedTopic(const std::string& topic_namespace, const std::string& topic);
+
 // The topic that consumer group `group` sends the undecodable records of
 // `topic` to: "<topic>.<group>.dlq".
 std::string DeadLetterTopic(const std::string& topic, const std::string& group);

@@ -32,6 +32,11 @@ TEST(EventRouteTest, EmptyKeyAndNonEventsAreRejected) {
   EXPECT_EQ(DestinationOf(money).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(EventRouteTest, NamespacePrefixesTopics) {
+  EXPECT_EQ(QualifiedTopic("", "shop.order.events"), "shop.order.events");
+  EXPECT_EQ(QualifiedTopic("staging", "shop.order.events"), "staging.shop.order.events");
+}
+
 TEST(EventRouteTest, DeadLetterTopicNamesTopicAndGroup) {
   EXPECT_EQ(DeadLetterTopic("shop.order.events", "product"), "shop.order.events.product.dlq");
 }

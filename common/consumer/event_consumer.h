@@ -1,0 +1,153 @@
+// The consumer side of the delivery guarantees: at-least-once delivery,
+// effectively-once effect.
+//
+// An EventConsumer subscribes as a consumer group, decodes each record by its
+// ce_type header and calls the handler registered for that type. For a batch
+// of records, the handlers' writes and one processed_events row per event
+// commit in one MySQL transaction; offsets are committed to Kafka only after
+// that. A redelivered event finds its processed_events row and is skipped.
+//
+// Failures: a handler status of UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED,
+// RESOURCE_EXHAUSTED or CANCELLED is transient: the batch is rolled back and
+// retried with exponential backoff, never skipped. Any other status, or a
+// record that cannot be decoded, is permanent: the record goes to
+// "<topic>.<group>.dlq" with the error and its origin in headers, and the
+// consumer moves on. A ce_type with no handler (an event from a newer
+// producer, or one this service ignores) is skipped and counted.
+#ifndef SHOP_COMMON_CONSUMER_EVENT_CONSUMER_H_
+#define SHOP_COMMON_CONSUMER_EVENT_CONSUMER_H_
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/events/event_metadata.h"
+#include "common/kafka/producer.h"
+#include "common/mysql/connection_pool.h"
+#include "common/mysql/migrations.h"
+#include "common/mysql/transaction.h"
+#include "common/outbox/outbox.h"
+#include "google/protobuf/message.h"
+
+namespace shop::consumer {
+
+// Points at which tests inject a crash: after the handler of the n-th record
+// of a batch (0-based), and after the batch committed to MySQL.
+enum class ConsumerStep { kHandled, kCommitted };
+
+struct ConsumerOptions {
+  std::string brokers;
+  std::string group;
+  std::vector<std::string> topics;
+  // Name in processed_events; defaults to the group.
+  std::string name;
+  // Records per transaction, at most.
+  int max_batch = 200;
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
+  // Extra librdkafka settings.
+  std::map<std::string, std::string> kafka_overrides;
+  std::function<void(ConsumerStep, int)> on_step;
+};
+
+struct ConsumerStats {
+  int64_t applied = 0;
+  int64_t duplicates = 0;
+  int64_t unknown_types = 0;
+  int64_t dead_lettered = 0;
+  int64_t transient_failures = 0;
+  int64_t batches = 0;
+};
+
+// What a handler gets besides the event: its metadata and origin, the
+// transaction to write in, and a way to emit follow-up events through the
+// outbox in that same transaction (caused by this event, same correlation).
+class EventContext {
+ public:
+  EventContext(const events::EventMetadata& metadata, mysql::Transaction& tx,
+               outbox::Outbox* outbox)
+      : metadata_(metadata), tx_(tx), outbox_(outbox) {}
+
+  const events::EventMetadata& metadata() const { return metadata_; }
+  mysql::Transaction& tx() { return tx_; }
+
+  absl::Status Emit(const google::protobuf::Message& event);
+
+ private:
+  const events::EventMetadata& metadata_;
+  mysql::Transaction& tx_;
+  outbox::Outbox* outbox_;
+};
+
+class EventConsumer {
+ public:
+  // `outbox` may be null for a consumer that emits nothing.
+  EventConsumer(ConsumerOptions options, mysql::ConnectionPool& pool, outbox::Outbox* outbox);
+  ~EventConsumer();
+
+  // Registers the handler for events of type M (by full proto name).
+  template <typename M>
+  void On(std::function<absl::Status(const M&, EventContext&)> handler) {
+    handlers_[M::descriptor()->full_name()] = Registration{
+        &M::default_instance(),
+        [handler = std::move(handler)](const google::protobuf::Message& message,
+                                       EventContext& context) {
+          return handler(static_cast<const M&>(message), context);
+        }};
+  }
+
+  // Consumes until Stop(); then commits, leaves the group and returns.
+  absl::Status Run();
+  void Stop() { stopping_ = true; }
+
+  ConsumerStats stats() const;
+
+ private:
+  struct Registration {
+    const google::protobuf::Message* prototype;
+    std::function<absl::Status(const google::protobuf::Message&, EventContext&)> handle;
+  };
+  struct Decoded;
+
+  std::vector<std::unique_ptr<RdKafka::Message>> PollBatch();
+  // Applies a batch until it is done (retrying transient failures), sends
+  // what is poisoned to the dead-letter topic, commits the offsets.
+  void ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
+  absl::Status ApplyOnce(const std::vector<Decoded>& records,
+                         std::map<size_t, absl::Status>& poisoned, size_t& applied,
+                         size_t& duplicates);
+  absl::Status DeadLetter(RdKafka::Message& message, const absl::Status& error);
+  void CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
+  void Sleep(absl::Duration duration);
+
+  ConsumerOptions options_;
+  mysql::ConnectionPool& pool_;
+  outbox::Outbox* outbox_;
+  absl::flat_hash_map<std::string, Registration> handlers_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<kafka::Producer> dead_letters_;
+  std::atomic<bool> stopping_{false};
+
+  mutable absl::Mutex mu_;
+  ConsumerStats stats_ ABSL_GUARDED_BY(mu_);
+};
+
+// processed_events, for the owning service's migrations (component "consumer").
+std::vector<mysql::Migration> ConsumerMigrations();
+
+// Transient handler failures are retried; all others go to the dead-letter topic.
+bool IsTransient(const absl::Status& status);
+
+}  // namespace shop::consumer
+
+#endif  // SHOP_COMMON_CONSUMER_EVENT_CONSUMER_H_

@@ -1,0 +1,246 @@
+// The outbox relay against the real broker and database: order and headers,
+// crashes around the publish, and one active relay among two.
+#include "common/outbox/relay.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "common/consumer/event_consumer.h"
+#include "common/events/event_route.h"
+#include "common/kafka/topics.h"
+#include "common/outbox/outbox.h"
+#include "common/testing/event_fixture.h"
+#include "common/testing/fixture_args.h"
+#include "common/testing/infra.h"
+#include "common/testing/kafka_reader.h"
+#include "common/testing/process.h"
+#include "gtest/gtest.h"
+#include "proto/shop/order/v1/events.pb.h"
+
+namespace shop::outbox {
+namespace {
+
+using shop::testing::ChildProcess;
+using shop::testing::ConsumedRecord;
+using shop::testing::WaitFor;
+
+class RelayTest : public ::testing::Test {
+ protected:
+  RelayTest()
+      : database_("relay_test"),
+        namespace_(shop::testing::UniqueName("relay")),
+        topic_(events::QualifiedTopic(namespace_, "shop.order.events")),
+        outbox_("/shop/relay-test", namespace_) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    pool_ = std::make_unique<mysql::ConnectionPool>(database_.options());
+    ASSERT_TRUE(shop::testing::MigrateFixture(*pool_).ok());
+    absl::Status topics = kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic_, 3}});
+    ASSERT_TRUE(topics.ok()) << topics;
+  }
+
+  void Append(int count, int keys, int first = 0) {
+    for (int i = first; i < first + count; ++i) {
+      ASSERT_TRUE(shop::testing::AppendPlaced(*pool_, outbox_, "key-" + std::to_string(i % keys),
+                                              std::to_string(i))
+                      .ok());
+    }
+  }
+
+  int64_t Unpublished() {
+    auto count = shop::testing::CountUnpublished(*pool_);
+    EXPECT_TRUE(count.ok()) << count.status();
+    return count.ok() ? *count : -1;
+  }
+
+  // Per key, the sequence numbers in the order the records were read,
+  // counting each event (ce_id) once.
+  static std::map<std::string, std::vector<int>> FirstSeenOrder(
+      const std::vector<ConsumedRecord>& records) {
+    std::map<std::string, std::vector<int>> order;
+    std::set<std::string> seen;
+    for (const ConsumedRecord& record : records) {
+      if (!seen.insert(events::HeaderValue(record.headers, "ce_id")).second) continue;
+      shop::order::v1::OrderPlaced placed;
+      EXPECT_TRUE(placed.ParseFromString(record.value));
+      int seq = -1;
+      EXPECT_TRUE(absl::SimpleAtoi(placed.customer_id(), &seq));
+      order[record.key].push_back(seq);
+    }
+    return order;
+  }
+
+  static void ExpectIncreasing(const std::map<std::string, std::vector<int>>& order) {
+    for (const auto& [key, seqs] : order) {
+      for (size_t i = 1; i < seqs.size(); ++i) {
+        EXPECT_LT(seqs[i - 1], seqs[i]) << "events of " << key << " out of order";
+      }
+    }
+  }
+
+  static std::set<std::string> DistinctIds(const std::vector<ConsumedRecord>& records) {
+    std::set<std::string> ids;
+    for (const auto& record : records) ids.insert(events::HeaderValue(record.headers, "ce_id"));
+    return ids;
+  }
+
+  shop::testing::TestDatabase database_;
+  std::string namespace_;
+  std::string topic_;
+  Outbox outbox_;
+  std::unique_ptr<mysql::ConnectionPool> pool_;
+};
+
+TEST_F(RelayTest, PublishesInOrderPerKeyWithCloudEventsHeadersAndMarksSent) {
+  Append(30, 3);
+  auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
+  ASSERT_TRUE(producer.ok());
+  RelayOptions options;
+  options.poll_interval = absl::Seconds(30);  // only a wake-up can make it publish quickly
+  OutboxRelay relay(*pool_, **producer, options);
+  outbox_.SetCommitListener([&relay] { relay.Wake(); });
+  relay.Start();
+
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 30);
+  ASSERT_EQ(records.size(), 30u);
+  ExpectIncreasing(FirstSeenOrder(records));
+  for (const ConsumedRecord& record : records) {
+    EXPECT_EQ(events::HeaderValue(record.headers, "ce_specversion"), "1.0");
+    EXPECT_EQ(events::HeaderValue(record.headers, "ce_type"), "shop.order.v1.OrderPlaced");
+    EXPECT_EQ(events::HeaderValue(record.headers, "ce_source"), "/shop/relay-test");
+    EXPECT_EQ(events::HeaderValue(record.headers, "content-type"), "application/x-protobuf");
+    EXPECT_FALSE(events::HeaderValue(record.headers, "ce_time").empty());
+    EXPECT_EQ(events::HeaderValue(record.headers, "ce_correlationid").substr(0, 5), "corr-");
+    EXPECT_EQ(events::HeaderValue(record.headers, "ce_causationid").substr(0, 4), "req-");
+  }
+  EXPECT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+
+  // Woken by the commit, not by the (30 s) poll.
+  const absl::Time appended = absl::Now();
+  Append(1, 1, 30);
+  EXPECT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(5)));
+  EXPECT_LT(absl::Now() - appended, absl::Seconds(5));
+  const RelayStats stats = relay.stats();
+  EXPECT_TRUE(stats.active);
+  EXPECT_EQ(stats.published, 31);
+  EXPECT_GT(stats.latency_p99, absl::ZeroDuration());
+  relay.Stop();
+}
+
+TEST_F(RelayTest, CrashBeforePublishAndCrashBeforeMarkLoseNothingAndDuplicatesAreHarmless) {
+  Append(20, 4);
+  {
+    ChildProcess relay(shop::testing::kEventFixture,
+                       shop::testing::FixtureArgs(database_.options(),
+                                                  {"--mode=relay", "--crash_at=fetched"}));
+    ASSERT_TRUE(relay.Wait(absl::Seconds(30)));
+    EXPECT_EQ(relay.term_signal(), SIGKILL);
+  }
+  EXPECT_EQ(Unpublished(), 20);
+  {
+    ChildProcess relay(shop::testing::kEventFixture,
+                       shop::testing::FixtureArgs(database_.options(),
+                                                  {"--mode=relay", "--crash_at=published"}));
+    ASSERT_TRUE(relay.Wait(absl::Seconds(60)));
+    EXPECT_EQ(relay.term_signal(), SIGKILL);
+  }
+  EXPECT_EQ(Unpublished(), 20) << "killed before marking: nothing may count as sent";
+  {
+    ChildProcess relay(shop::testing::kEventFixture,
+                       shop::testing::FixtureArgs(database_.options(),
+                                                  {"--mode=relay", "--exit_when_drained"}));
+    ASSERT_TRUE(relay.Wait(absl::Seconds(60)));
+    EXPECT_EQ(relay.exit_code(), 0);
+  }
+  EXPECT_EQ(Unpublished(), 0);
+
+  // Published once before the crash and once after: every event is there,
+  // in order per key, twice.
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 40);
+  EXPECT_EQ(records.size(), 40u);
+  EXPECT_EQ(DistinctIds(records).size(), 20u);
+  ExpectIncreasing(FirstSeenOrder(records));
+
+  // Downstream, the duplicates change nothing.
+  consumer::ConsumerOptions options;
+  options.brokers = shop::testing::KafkaBrokers();
+  options.group = shop::testing::UniqueName("dedupe");
+  options.topics = {topic_};
+  consumer::EventConsumer consumer(options, *pool_, nullptr);
+  shop::testing::RegisterEffectHandler(consumer);
+  std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
+  EXPECT_TRUE(WaitFor([&] { return consumer.stats().applied + consumer.stats().duplicates >= 40; },
+                      absl::Seconds(30)));
+  consumer.Stop();
+  runner.join();
+  EXPECT_EQ(consumer.stats().applied, 20);
+  EXPECT_EQ(consumer.stats().duplicates, 20);
+  auto effects = shop::testing::CountEffects(*pool_);
+  ASSERT_TRUE(effects.ok());
+  EXPECT_EQ(effects->rows, 20);
+  EXPECT_EQ(effects->distinct, 20);
+}
+
+struct RelayStatus {
+  bool active = false;
+  int64_t published = 0;
+};
+
+RelayStatus ReadStatus(const std::string& file) {
+  std::ifstream in(file);
+  std::string state;
+  RelayStatus status;
+  in >> state >> status.published;
+  status.active = state == "active";
+  return status;
+}
+
+TEST_F(RelayTest, OnlyOneOfTwoRelaysPublishesAndTheOtherTakesOverWhenItDies) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string file_a = dir + "/relay_a", file_b = dir + "/relay_b";
+  auto a = std::make_unique<ChildProcess>(
+      shop::testing::kEventFixture,
+      shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--status_file=" + file_a}));
+  auto b = std::make_unique<ChildProcess>(
+      shop::testing::kEventFixture,
+      shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--status_file=" + file_b}));
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadStatus(file_a).active != ReadStatus(file_b).active; }, absl::Seconds(20)))
+      << "exactly one relay must become active";
+  Append(50, 5);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadStatus(file_a).published + ReadStatus(file_b).published == 50; },
+      absl::Seconds(5)));
+  const bool a_active = ReadStatus(file_a).active;
+  std::unique_ptr<ChildProcess>& active = a_active ? a : b;
+  const std::string standby_file = a_active ? file_b : file_a;
+  EXPECT_EQ(ReadStatus(a_active ? file_a : file_b).published, 50);
+  EXPECT_EQ(ReadStatus(standby_file).published, 0) << "the standby must not publish";
+  EXPECT_FALSE(ReadStatus(standby_file).active);
+
+  active->Kill(SIGKILL);
+  ASSERT_TRUE(active->Wait(absl::Seconds(10)));
+  const absl::Time killed = absl::Now();
+  Append(50, 5, 50);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)))
+      << "the standby did not take over";
+  const absl::Duration takeover = absl::Now() - killed;
+  EXPECT_LT(takeover, absl::Seconds(10));
+  EXPECT_TRUE(ReadStatus(standby_file).active);
+  std::cout << "standby took over and drained 50 events " << absl::FormatDuration(takeover)
+            << " after the active relay was killed\n";
+
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 100);
+  EXPECT_EQ(DistinctIds(records).size(), 100u);
+  ExpectIncreasing(FirstSeenOrder(records));
+}
+
+}  // namespace
+}  // namespace shop::outbox

@@ -1,0 +1,64 @@
+#include "common/testing/kafka_reader.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "common/testing/infra.h"
+
+namespace shop::testing {
+
+std::vector<ConsumedRecord> ReadTopic(
+    const std::string& topic, const std::function<bool(const std::vector<ConsumedRecord>&)>& done,
+    absl::Duration timeout) {
+  std::vector<ConsumedRecord> records;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string error;
+  conf->set("bootstrap.servers", KafkaBrokers(), error);
+  conf->set("group.id", UniqueName("reader"), error);
+  conf->set("auto.offset.reset", "earliest", error);
+  conf->set("enable.auto.commit", "false", error);
+  conf->set("topic.metadata.refresh.interval.ms", "500", error);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (consumer == nullptr) return records;
+  consumer->subscribe({topic});
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done(records) && absl::Now() < deadline) {
+    std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
+    if (message->err() != RdKafka::ERR_NO_ERROR) continue;
+    ConsumedRecord record;
+    record.topic = message->topic_name();
+    record.partition = message->partition();
+    record.offset = message->offset();
+    if (message->key() != nullptr) record.key = *message->key();
+    record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    if (const RdKafka::Headers* headers = message->headers(); headers != nullptr) {
+      for (const auto& header : headers->get_all()) {
+        record.headers.emplace_back(
+            header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  consumer->close();
+  return records;
+}
+
+std::vector<ConsumedRecord> ReadAtLeast(const std::string& topic, size_t count,
+                                        absl::Duration timeout) {
+  return ReadTopic(
+      topic, [count](const std::vector<ConsumedRecord>& records) { return records.size() >= count; },
+      timeout);
+}
+
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return condition();
+}
+
+}  // namespace shop::testing
