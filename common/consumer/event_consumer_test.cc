@@ -1,0 +1,265 @@
+// The idempotent consumer against the real broker and database: dead
+// letters, unknown types, redelivery, a crash mid-batch, a database outage,
+// and partitions moving between two instances.
+#include "common/consumer/event_consumer.h"
+
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
+#include "common/events/event_route.h"
+#include "common/kafka/producer.h"
+#include "common/kafka/topics.h"
+#include "common/mysql/provision.h"
+#include "common/testing/event_fixture.h"
+#include "common/testing/fixture_args.h"
+#include "common/testing/infra.h"
+#include "common/testing/kafka_reader.h"
+#include "common/testing/process.h"
+#include "gtest/gtest.h"
+#include "proto/shop/order/v1/events.pb.h"
+
+namespace shop::consumer {
+namespace {
+
+using shop::testing::ChildProcess;
+using shop::testing::WaitFor;
+
+// A consumer running on a thread of its own until the object goes away.
+class RunningConsumer {
+ public:
+  RunningConsumer(ConsumerOptions options, mysql::ConnectionPool& pool)
+      : consumer_(std::move(options), pool, nullptr) {
+    shop::testing::RegisterEffectHandler(consumer_);
+    thread_ = std::thread([this] { consumer_.Run().IgnoreError(); });
+  }
+  ~RunningConsumer() { Stop(); }
+  void Stop() {
+    consumer_.Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  ConsumerStats stats() const { return consumer_.stats(); }
+
+ private:
+  EventConsumer consumer_;
+  std::thread thread_;
+};
+
+class EventConsumerTest : public ::testing::Test {
+ protected:
+  EventConsumerTest()
+      : database_("consumer_test"),
+        topic_(shop::testing::UniqueName("consumer_test")),
+        group_(shop::testing::UniqueName("group")) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(database_.status().ok()) << database_.status();
+    pool_ = std::make_unique<mysql::ConnectionPool>(database_.options());
+    ASSERT_TRUE(shop::testing::MigrateFixture(*pool_).ok());
+    ASSERT_TRUE(kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic_, 4}}).ok());
+    auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
+    ASSERT_TRUE(producer.ok());
+    producer_ = *std::move(producer);
+  }
+
+  ConsumerOptions Options() const {
+    ConsumerOptions options;
+    options.brokers = shop::testing::KafkaBrokers();
+    options.group = group_;
+    options.topics = {topic_};
+    options.max_batch = 25;
+    return options;
+  }
+
+  kafka::Record Placed(const std::string& seq, const std::string& event_id = "") {
+    shop::order::v1::OrderPlaced placed;
+    placed.set_order_id("order-" + seq);
+    placed.set_customer_id(seq);
+    events::EventMetadata metadata{event_id.empty() ? events::NewUuid() : event_id,
+                                   "shop.order.v1.OrderPlaced", "/test", absl::Now(), "c", ""};
+    return {topic_, placed.order_id(), placed.SerializeAsString(), events::ToHeaders(metadata)};
+  }
+
+  void Send(const std::vector<kafka::Record>& records) {
+    for (const auto& report : producer_->ProduceAndWait(records, absl::Seconds(30))) {
+      ASSERT_TRUE(report.status.ok()) << report.status;
+    }
+  }
+
+  void SendPlaced(int first, int count) {
+    std::vector<kafka::Record> records;
+    for (int i = first; i < first + count; ++i) records.push_back(Placed(std::to_string(i)));
+    Send(records);
+  }
+
+  shop::testing::Effects Effects(mysql::ConnectionPool& pool) {
+    auto effects = shop::testing::CountEffects(pool);
+    return effects.ok() ? *effects : shop::testing::Effects{-1, -1};
+  }
+  shop::testing::Effects Effects() { return Effects(*pool_); }
+
+  shop::testing::TestDatabase database_;
+  std::string topic_;
+  std::string group_;
+  std::unique_ptr<mysql::ConnectionPool> pool_;
+  std::unique_ptr<kafka::Producer> producer_;
+};
+
+TEST_F(EventConsumerTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirOriginAndTheRestIsApplied) {
+  kafka::Record garbage = Placed("garbage");
+  garbage.value = "\xff\xff\xff";  // not an OrderPlaced
+  kafka::Record headerless = Placed("headerless");
+  headerless.headers.clear();
+  kafka::Record rejected = Placed("poison");
+  kafka::Record future = Placed("future");
+  future.headers = events::ToHeaders(
+      {events::NewUuid(), "shop.order.v9.OrderTeleported", "/future", absl::Now(), "", ""});
+  // One key, so the order on the partition is the order sent.
+  std::vector<kafka::Record> records = {Placed("1"), garbage, Placed("2"), headerless,
+                                        rejected,    future,  Placed("3")};
+  for (auto& record : records) record.key = "same-key";
+  Send(records);
+
+  RunningConsumer consumer(Options(), *pool_);
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == 3; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().dead_lettered == 3; }, absl::Seconds(10)));
+  EXPECT_EQ(consumer.stats().unknown_types, 1);
+  EXPECT_EQ(Effects().rows, 3);
+
+  const std::string dlq = events::DeadLetterTopic(topic_, group_);
+  std::vector<shop::testing::ConsumedRecord> dead = shop::testing::ReadAtLeast(dlq, 3);
+  ASSERT_EQ(dead.size(), 3u);
+  const std::vector<int64_t> expected_offsets = {1, 3, 4};
+  std::vector<std::string> errors;
+  for (size_t i = 0; i < dead.size(); ++i) {
+    EXPECT_EQ(events::HeaderValue(dead[i].headers, "dlq_origin_topic"), topic_);
+    EXPECT_EQ(events::HeaderValue(dead[i].headers, "dlq_consumer_group"), group_);
+    int64_t offset = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(events::HeaderValue(dead[i].headers, "dlq_origin_offset"), &offset));
+    EXPECT_EQ(offset, expected_offsets[i]);
+    EXPECT_FALSE(events::HeaderValue(dead[i].headers, "dlq_origin_partition").empty());
+    errors.push_back(events::HeaderValue(dead[i].headers, "dlq_error"));
+  }
+  EXPECT_NE(errors[0].find("does not decode"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("ce_specversion"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("poison"), std::string::npos) << errors[2];
+  EXPECT_EQ(dead[0].value, "\xff\xff\xff") << "the original payload is kept";
+}
+
+TEST_F(EventConsumerTest, RedeliveredEventIsANoOp) {
+  const std::string id = events::NewUuid();
+  Send({Placed("1", id), Placed("1", id), Placed("2")});
+  RunningConsumer consumer(Options(), *pool_);
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied + consumer.stats().duplicates == 3; },
+                      absl::Seconds(30)));
+  EXPECT_EQ(consumer.stats().applied, 2);
+  EXPECT_EQ(consumer.stats().duplicates, 1);
+  EXPECT_EQ(Effects().rows, 2);
+}
+
+TEST_F(EventConsumerTest, KilledInTheMiddleOfABatchEveryEffectIsAppliedExactlyOnce) {
+  SendPlaced(0, 60);
+  {
+    ChildProcess crashing(shop::testing::kEventFixture,
+                          shop::testing::FixtureArgs(
+                              database_.options(), {"--mode=consume", "--topic=" + topic_,
+                                                    "--group=" + group_, "--crash_after_handled=7"}));
+    ASSERT_TRUE(crashing.Wait(absl::Seconds(60)));
+    EXPECT_EQ(crashing.term_signal(), SIGKILL);
+  }
+  {
+    ChildProcess resumed(shop::testing::kEventFixture,
+                         shop::testing::FixtureArgs(
+                             database_.options(), {"--mode=consume", "--topic=" + topic_,
+                                                   "--group=" + group_, "--exit_after_effects=60"}));
+    ASSERT_TRUE(resumed.Wait(absl::Seconds(60)));
+    EXPECT_EQ(resumed.exit_code(), 0);
+  }
+  // Give any stray duplicate the chance to show before counting.
+  RunningConsumer after(Options(), *pool_);
+  SendPlaced(60, 1);
+  ASSERT_TRUE(WaitFor([&] { return Effects().rows >= 61; }, absl::Seconds(30)));
+  after.Stop();
+  EXPECT_EQ(Effects().rows, 61);
+  EXPECT_EQ(Effects().distinct, 61);
+}
+
+TEST(EventConsumerOutageTest, DatabaseDownForTenSecondsIsRetriedAndNothingIsSkipped) {
+  shop::testing::ScratchMariaDb server;
+  ASSERT_TRUE(server.Start().ok());
+  ASSERT_TRUE(mysql::ProvisionDatabase(server.AdminOptions(), "outage", "outage", "pw").ok());
+  mysql::MysqlOptions options = server.AdminOptions();
+  options.database = "outage";
+  options.user = "outage";
+  options.password = "pw";
+  options.connect_timeout = absl::Seconds(1);
+  options.io_timeout = absl::Seconds(2);
+  mysql::ConnectionPool pool(options);
+  ASSERT_TRUE(shop::testing::MigrateFixture(pool).ok());
+  const std::string topic = shop::testing::UniqueName("outage");
+  ASSERT_TRUE(kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic, 2}}).ok());
+  auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
+  ASSERT_TRUE(producer.ok());
+  auto send = [&](int first, int count) {
+    std::vector<kafka::Record> records;
+    for (int i = first; i < first + count; ++i) {
+      shop::order::v1::OrderPlaced placed;
+      placed.set_order_id("o" + std::to_string(i));
+      placed.set_customer_id(std::to_string(i));
+      records.push_back({topic, placed.order_id(), placed.SerializeAsString(),
+                         events::ToHeaders({events::NewUuid(), "shop.order.v1.OrderPlaced", "/t",
+                                            absl::Now(), "", ""})});
+    }
+    for (const auto& report : (*producer)->ProduceAndWait(records, absl::Seconds(30))) {
+      ASSERT_TRUE(report.status.ok());
+    }
+  };
+  auto effects = [&pool]() {
+    auto counted = shop::testing::CountEffects(pool);
+    return counted.ok() ? counted->rows : -1;
+  };
+
+  ConsumerOptions consumer_options;
+  consumer_options.brokers = shop::testing::KafkaBrokers();
+  consumer_options.group = shop::testing::UniqueName("outage_group");
+  consumer_options.topics = {topic};
+  consumer_options.max_backoff = absl::Seconds(1);
+  RunningConsumer consumer(consumer_options, pool);
+  send(0, 20);
+  ASSERT_TRUE(WaitFor([&] { return effects() == 20; }, absl::Seconds(30)));
+
+  ASSERT_TRUE(server.Stop().ok());
+  send(20, 20);
+  // The outage lasts ten seconds: that is the scenario, not a wait for a result.
+  const absl::Time outage_end = absl::Now() + absl::Seconds(10);
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().transient_failures >= 3; }, absl::Seconds(10)))
+      << "the consumer must keep retrying while the database is down";
+  absl::SleepFor(outage_end - absl::Now());
+  ASSERT_TRUE(server.Start().ok());
+
+  ASSERT_TRUE(WaitFor([&] { return effects() == 40; }, absl::Seconds(30)));
+  consumer.Stop();
+  auto counted = shop::testing::CountEffects(pool);
+  ASSERT_TRUE(counted.ok());
+  EXPECT_EQ(counted->rows, 40);
+  EXPECT_EQ(counted->distinct, 40);
+  EXPECT_EQ(consumer.stats().dead_lettered, 0) << "an outage is transient, never poison";
+}
+
+TEST_F(EventConsumerTest, PartitionsMovingBetweenTwoInstancesCauseNoDuplicateEffect) {
+  auto first = std::make_unique<RunningConsumer>(Options(), *pool_);
+  RunningConsumer second(Options(), *pool_);
+  SendPlaced(0, 150);
+  ASSERT_TRUE(WaitFor([&] { return Effects().rows >= 60; }, absl::Seconds(30)));
+  first.reset();  // leaves the group mid-stream: its partitions move to the second
+  SendPlaced(150, 150);
+  ASSERT_TRUE(WaitFor([&] { return Effects().rows >= 300; }, absl::Seconds(60)));
+  second.Stop();
+  EXPECT_EQ(Effects().rows, 300);
+  EXPECT_EQ(Effects().distinct, 300);
+}
+
+}  // namespace
+}  // namespace shop::consumer
