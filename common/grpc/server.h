@@ -1,0 +1,61 @@
+// Serving gRPC the same way in every service: the standard health checking
+// service, server reflection (so grpcurl works), a correlation-id
+// interceptor, and graceful shutdown on SIGTERM/SIGINT.
+//
+// The interceptor takes `x-correlation-id` from the request metadata (or
+// makes one), returns it in the response metadata, logs one JSON line per
+// call with the method, status and latency, and makes it available to the
+// handler through CorrelationId(context), so that events written during the
+// call carry it.
+#ifndef SHOP_COMMON_GRPC_SERVER_H_
+#define SHOP_COMMON_GRPC_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace shop::grpc_util {
+
+inline constexpr char kCorrelationIdHeader[] = "x-correlation-id";
+
+// The correlation id of the call `context` belongs to.
+std::string CorrelationId(const grpc::ServerContextBase* context);
+
+class Server {
+ public:
+  // `address` like "127.0.0.1:50051" or "0.0.0.0:0" (any free port).
+  Server(std::string name, std::string address);
+  ~Server();
+
+  // Services must outlive the server.
+  void AddService(grpc::Service* service);
+
+  // Binds and starts; UNAVAILABLE when the address cannot be bound.
+  absl::Status Start();
+  int port() const { return port_; }
+
+  // Stops accepting calls, lets running ones finish within `grace`.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  std::string name_;
+  std::string address_;
+  int port_ = 0;
+  std::vector<grpc::Service*> services_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts later;
+// call first thing in main. Then WaitForShutdownSignal() returns when one
+// arrives.
+void BlockShutdownSignals();
+int WaitForShutdownSignal();
+
+}  // namespace shop::grpc_util
+
+#endif  // SHOP_COMMON_GRPC_SERVER_H_

@@ -1,0 +1,32 @@
+#include "common/grpc/status.h"
+
+#include "gtest/gtest.h"
+
+namespace shop::grpc_util {
+namespace {
+
+TEST(StatusTest, FieldViolationsTravelAsBadRequestDetails) {
+  const absl::Status status =
+      InvalidArgument({{"customer_id", "is required"}, {"lines[1].quantity", "must be positive"}});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "customer_id: is required; lines[1].quantity: must be positive");
+  const grpc::Status wire = ToGrpcStatus(status);
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const std::vector<FieldViolation> violations = ViolationsOf(wire);
+  ASSERT_EQ(violations.size(), 2u);
+  EXPECT_EQ(violations[1].field, "lines[1].quantity");
+  EXPECT_EQ(violations[1].description, "must be positive");
+  EXPECT_EQ(ViolationsOf(status).size(), 2u);
+}
+
+TEST(StatusTest, CodesMapOneToOne) {
+  EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("db")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "x")).code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace shop::grpc_util
