@@ -7,16 +7,16 @@ namespace {
 
 TEST(StatusTest, FieldViolationsTravelAsBadRequestDetails) {
   const absl::Status status =
-      InvalidArgument({{"customer_id", "is required"}, {"lines[1].quantity", "must be positive"}});
+      errors::InvalidArgument({{"customer_id", "is required"}, {"lines[1].quantity", "must be positive"}});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "customer_id: is required; lines[1].quantity: must be positive");
   const grpc::Status wire = ToGrpcStatus(status);
   EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  const std::vector<FieldViolation> violations = ViolationsOf(wire);
+  const std::vector<errors::FieldViolation> violations = ViolationsOf(wire);
   ASSERT_EQ(violations.size(), 2u);
   EXPECT_EQ(violations[1].field, "lines[1].quantity");
   EXPECT_EQ(violations[1].description, "must be positive");
-  EXPECT_EQ(ViolationsOf(status).size(), 2u);
+  EXPECT_EQ(errors::ViolationsOf(status).size(), 2u);
 }
 
 TEST(StatusTest, CodesMapOneToOne) {

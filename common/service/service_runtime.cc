@@ -1,0 +1,166 @@
+#include "common/service/service_runtime.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/config/flags.h"
+#include "common/events/event_route.h"
+#include "common/kafka/topics.h"
+#include "common/logging/log.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0: any free port)");
+ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
+ABSL_FLAG(std::string, topic_namespace, "",
+          "prefix for every topic, to run several environments on one broker");
+ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
+ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
+ABSL_FLAG(std::string, mysql_user, "", "the service's own MySQL user");
+ABSL_FLAG(std::string, mysql_password, "", "its password");
+ABSL_FLAG(std::string, mysql_database, "", "the service's own database");
+ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
+ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
+ABSL_FLAG(bool, consume, true, "run the event consumer");
+ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
+ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
+ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
+
+namespace shop::service {
+namespace {
+
+template <typename Step>
+absl::Status RetryUntil(absl::Time deadline, absl::string_view what, Step step) {
+  absl::Duration backoff = absl::Milliseconds(200);
+  while (true) {
+    absl::Status status = step();
+    if (status.ok()) return status;
+    const bool transient = status.code() == absl::StatusCode::kUnavailable ||
+                           status.code() == absl::StatusCode::kDeadlineExceeded;
+    if (!transient || absl::Now() + backoff > deadline) {
+      return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+    }
+    log::Warning("waiting at start", {{"step", std::string(what)},
+                                      {"error", std::string(status.message())}});
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDefinition definition,
+                                                                       int argc, char** argv) {
+  grpc_util::BlockShutdownSignals();
+  config::ParseFlags(argc, argv);
+  log::SetService(definition.name);
+  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime());
+  runtime->definition_ = std::move(definition);
+  const ServiceDefinition& def = runtime->definition_;
+  runtime->topic_namespace_ = absl::GetFlag(FLAGS_topic_namespace);
+  const absl::Time deadline =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_startup_timeout_seconds));
+
+  mysql::MysqlOptions options;
+  options.host = absl::GetFlag(FLAGS_mysql_host);
+  options.port = absl::GetFlag(FLAGS_mysql_port);
+  options.user = absl::GetFlag(FLAGS_mysql_user);
+  options.password = absl::GetFlag(FLAGS_mysql_password);
+  options.database = absl::GetFlag(FLAGS_mysql_database);
+  options.pool_size = absl::GetFlag(FLAGS_mysql_pool_size);
+  if (options.user.empty() || options.database.empty()) {
+    return absl::InvalidArgumentError("--mysql_user and --mysql_database are required");
+  }
+  runtime->pool_ = std::make_unique<mysql::ConnectionPool>(options);
+
+  std::vector<std::pair<std::string, std::vector<mysql::Migration>>> migrations = {
+      {"outbox", outbox::OutboxMigrations()}, {"consumer", consumer::ConsumerMigrations()}};
+  migrations.insert(migrations.end(), def.migrations.begin(), def.migrations.end());
+  for (const auto& [component, list] : migrations) {
+    absl::Status migrated = RetryUntil(deadline, "migrating " + component, [&] {
+      return mysql::ApplyMigrations(*runtime->pool_, component, list).status();
+    });
+    if (!migrated.ok()) return migrated;
+  }
+
+  const std::string brokers = absl::GetFlag(FLAGS_brokers);
+  const std::string group =
+      absl::GetFlag(FLAGS_consumer_group).empty() ? def.name : absl::GetFlag(FLAGS_consumer_group);
+  std::vector<kafka::TopicSpec> topics;
+  for (const std::string& topic : def.produced_topics) {
+    topics.push_back({events::QualifiedTopic(runtime->topic_namespace_, topic)});
+  }
+  for (const std::string& topic : def.consumed_topics) {
+    const std::string qualified = events::QualifiedTopic(runtime->topic_namespace_, topic);
+    topics.push_back({qualified});
+    topics.push_back({events::DeadLetterTopic(qualified, group), 1});
+  }
+  absl::Status created = RetryUntil(deadline, "creating Kafka topics",
+                                    [&] { return kafka::EnsureTopics(brokers, topics); });
+  if (!created.ok()) return created;
+
+  auto producer = kafka::Producer::Create(brokers);
+  if (!producer.ok()) return producer.status();
+  runtime->producer_ = *std::move(producer);
+  runtime->outbox_ =
+      std::make_unique<outbox::Outbox>(absl::StrCat("/shop/", def.name), runtime->topic_namespace_);
+  if (absl::GetFlag(FLAGS_relay)) {
+    runtime->relay_ = std::make_unique<outbox::OutboxRelay>(*runtime->pool_, *runtime->producer_,
+                                                            outbox::RelayOptions{});
+    outbox::OutboxRelay* relay = runtime->relay_.get();
+    runtime->outbox_->SetCommitListener([relay] { relay->Wake(); });
+  }
+  if (!def.consumed_topics.empty() && absl::GetFlag(FLAGS_consume)) {
+    consumer::ConsumerOptions consumer_options;
+    consumer_options.brokers = brokers;
+    consumer_options.group = group;
+    for (const std::string& topic : def.consumed_topics) {
+      consumer_options.topics.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
+    }
+    runtime->consumer_ = std::make_unique<consumer::EventConsumer>(
+        consumer_options, *runtime->pool_, runtime->outbox_.get());
+  }
+  runtime->server_ =
+      std::make_unique<grpc_util::Server>(def.name, absl::GetFlag(FLAGS_grpc_address));
+  return runtime;
+}
+
+ServiceRuntime::~ServiceRuntime() {
+  if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
+  if (consumer_ != nullptr) consumer_->Stop();
+  if (consumer_thread_.joinable()) consumer_thread_.join();
+  if (relay_ != nullptr) relay_->Stop();
+}
+
+int ServiceRuntime::Run() {
+  if (relay_ != nullptr) relay_->Start();
+  if (consumer_ != nullptr) {
+    consumer_thread_ = std::thread([this] {
+      absl::Status status = consumer_->Run();
+      if (!status.ok()) log::Error("consumer failed", {{"error", status.ToString()}});
+    });
+  }
+  if (absl::Status started = server_->Start(); !started.ok()) {
+    log::Error("cannot serve gRPC", {{"error", started.ToString()}});
+    return 1;
+  }
+  if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
+    FILE* out = std::fopen((file + ".tmp").c_str(), "w");
+    if (out != nullptr) {
+      std::fprintf(out, "%d\n", server_->port());
+      std::fclose(out);
+      std::rename((file + ".tmp").c_str(), file.c_str());
+    }
+  }
+  log::Info("service ready", {{"grpc_port", int64_t{server_->port()}},
+                              {"topic_namespace", topic_namespace_}});
+  grpc_util::WaitForShutdownSignal();
+  // Stop taking calls, then finish the batch in hand and leave the group,
+  // then publish what is left.
+  server_->Shutdown(absl::Seconds(5));
+  if (consumer_ != nullptr) consumer_->Stop();
+  if (consumer_thread_.joinable()) consumer_thread_.join();
+  if (relay_ != nullptr) relay_->Stop();
+  log::Info("service stopped");
+  return 0;
+}
+
+}  // namespace shop::service

@@ -1,0 +1,78 @@
+// Everything a service process needs besides its own logic, wired the same
+// way in every service: configuration from flags (or SHOP_* environment
+// variables), the MySQL pool and migrations, the Kafka topics it produces
+// and consumes, the outbox and its relay, the idempotent consumer, the gRPC
+// server, and an orderly shutdown on SIGTERM/SIGINT.
+//
+//   int main(int argc, char** argv) {
+//     auto runtime = ServiceRuntime::Create(definition, argc, argv);
+//     ... register handlers on runtime->consumer(), services on runtime->server() ...
+//     return runtime->Run();
+//   }
+#ifndef SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
+#define SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/consumer/event_consumer.h"
+#include "common/grpc/server.h"
+#include "common/kafka/producer.h"
+#include "common/mysql/connection_pool.h"
+#include "common/mysql/migrations.h"
+#include "common/outbox/outbox.h"
+#include "common/outbox/relay.h"
+
+namespace shop::service {
+
+struct ServiceDefinition {
+  // "order": names the log lines, the consumer group, the event source.
+  std::string name;
+  // The service's own migrations, as (component, migrations); the outbox's
+  // and the consumer's are added.
+  std::vector<std::pair<std::string, std::vector<mysql::Migration>>> migrations;
+  // Topics (unqualified, e.g. "shop.product.events") it consumes and produces.
+  std::vector<std::string> consumed_topics;
+  std::vector<std::string> produced_topics;
+};
+
+class ServiceRuntime {
+ public:
+  // Parses flags, connects (waiting up to --startup_timeout for MySQL and
+  // Kafka), migrates, creates topics. A clear error when it cannot.
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(ServiceDefinition definition,
+                                                                int argc, char** argv);
+  ~ServiceRuntime();
+
+  mysql::ConnectionPool& pool() { return *pool_; }
+  outbox::Outbox& outbox() { return *outbox_; }
+  // Null when the service consumes nothing.
+  consumer::EventConsumer* consumer() { return consumer_.get(); }
+  grpc_util::Server& server() { return *server_; }
+  const std::string& topic_namespace() const { return topic_namespace_; }
+
+  // Starts the relay, the consumer and the server; returns the exit code
+  // after a shutdown signal (0) or a failure to start (1).
+  int Run();
+
+ private:
+  ServiceRuntime() = default;
+
+  ServiceDefinition definition_;
+  std::string topic_namespace_;
+  std::unique_ptr<mysql::ConnectionPool> pool_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<outbox::Outbox> outbox_;
+  std::unique_ptr<outbox::OutboxRelay> relay_;
+  std::unique_ptr<consumer::EventConsumer> consumer_;
+  std::unique_ptr<grpc_util::Server> server_;
+  std::thread consumer_thread_;
+};
+
+}  // namespace shop::service
+
+#endif  // SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_

@@ -1,0 +1,193 @@
+#include "order/app/order_commands.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "common/errors/bad_request.h"
+#include "common/events/event_metadata.h"
+#include "common/mysql/transaction.h"
+#include "order/domain/new_order.h"
+#include "order/domain/order_events.h"
+#include "order/domain/order_state.h"
+#include "proto/shop/delivery/v1/events.pb.h"
+#include "proto/shop/product/v1/events.pb.h"
+
+namespace shop::order::app {
+namespace {
+
+using domain::Emit;
+using domain::Transition;
+
+// Publishes what a transition calls for, in the transaction that made it.
+template <typename EmitFn>
+absl::Status EmitFor(const Transition& transition, const Order& order, EmitFn emit) {
+  switch (transition.emit) {
+    case Emit::kOrderCompleted:
+      return emit(domain::OrderCompletedOf(order));
+    case Emit::kOrderCancelled:
+      return emit(domain::OrderCancelledOf(order, transition.previous_status));
+    case Emit::kNothing:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+std::string ShortfallDetail(const shop::product::v1::StockRejected& rejected) {
+  std::vector<std::string> parts;
+  for (const auto& shortfall : rejected.shortfalls()) {
+    parts.push_back(shortfall.unknown_product()
+                        ? absl::StrCat(shortfall.product_id(), ": unknown product")
+                        : absl::StrCat(shortfall.product_id(), ": requested ",
+                                       shortfall.requested(), ", available ",
+                                       shortfall.available()));
+  }
+  return absl::StrCat("out of stock: ", absl::StrJoin(parts, "; "));
+}
+
+}  // namespace
+
+absl::Status OrderCommands::AtDeadline(absl::Status status, absl::Time deadline) {
+  if (!status.ok() && absl::Now() >= deadline &&
+      (status.code() == absl::StatusCode::kUnavailable ||
+       status.code() == absl::StatusCode::kAborted)) {
+    return absl::DeadlineExceededError(absl::StrCat("deadline exceeded: ", status.message()));
+  }
+  return status;
+}
+
+absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrderRequest& request,
+                                                const std::string& correlation_id,
+                                                absl::Time deadline) {
+  auto order = domain::NewOrder(request, events::NewUuid(), absl::Now());
+  if (!order.ok()) return order.status();
+  const std::string fingerprint = domain::RequestFingerprint(request);
+  std::optional<storage::IdempotentOrder> existing;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    auto found = orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      existing = **found;
+      return absl::OkStatus();
+    }
+    if (absl::Status inserted = orders_.Insert(tx, *order, fingerprint); !inserted.ok()) {
+      return inserted;
+    }
+    return outbox_.Append(tx, domain::OrderPlacedOf(*order), {correlation_id, correlation_id})
+        .status();
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    // A concurrent call with the same key won the insert: answer with its order.
+    status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+      auto found =
+          orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
+      if (!found.ok()) return found.status();
+      if (!found->has_value()) return absl::AbortedError("idempotency key vanished; retry");
+      existing = **found;
+      return absl::OkStatus();
+    });
+  }
+  if (!status.ok()) return AtDeadline(status, deadline);
+  if (existing.has_value()) {
+    if (existing->request_fingerprint != fingerprint) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "idempotency_key '", request.idempotency_key(), "' was already used by order ",
+          existing->order.order_id(), " for a different request"));
+    }
+    return existing->order;
+  }
+  return *std::move(order);
+}
+
+absl::StatusOr<Order> OrderCommands::GetOrder(const std::string& order_id, absl::Time deadline) {
+  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  absl::StatusOr<Order> order;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    order = orders_.Get(tx, order_id, /*for_update=*/false);
+    return order.status().code() == absl::StatusCode::kNotFound ? absl::OkStatus() : order.status();
+  });
+  if (!status.ok()) return AtDeadline(status, deadline);
+  return order;
+}
+
+absl::StatusOr<storage::OrderPage> OrderCommands::ListOrders(const std::string& customer_id,
+                                                             int page_size,
+                                                             const std::string& page_token,
+                                                             absl::Time deadline) {
+  std::vector<errors::FieldViolation> violations;
+  if (customer_id.empty()) violations.push_back({"customer_id", "is required"});
+  if (page_size < 0) violations.push_back({"page_size", "must not be negative"});
+  if (!violations.empty()) return errors::InvalidArgument(violations);
+  if (page_size == 0) page_size = 50;
+  page_size = std::min(page_size, 500);
+  absl::StatusOr<storage::OrderPage> page;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    page = orders_.ListByCustomer(tx, customer_id, page_size, page_token);
+    return page.status().code() == absl::StatusCode::kInvalidArgument ? absl::OkStatus()
+                                                                      : page.status();
+  });
+  if (!status.ok()) return AtDeadline(status, deadline);
+  if (page.status().code() == absl::StatusCode::kInvalidArgument) {
+    return errors::InvalidArgument({{"page_token", "is not a token this service returned"}});
+  }
+  return page;
+}
+
+absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
+                                                 const std::string& reason,
+                                                 const std::string& correlation_id,
+                                                 absl::Time deadline) {
+  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  Order order;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    auto current = orders_.Get(tx, order_id, /*for_update=*/true);
+    if (!current.ok()) return current.status();
+    order = *std::move(current);
+    auto transition = domain::Cancel(order, reason.empty() ? "cancelled by the customer" : reason,
+                                     absl::Now());
+    if (!transition.ok()) return transition.status();
+    if (!transition->changed) return absl::OkStatus();
+    if (absl::Status updated = orders_.Update(tx, order); !updated.ok()) return updated;
+    return EmitFor(*transition, order, [&](const google::protobuf::Message& event) {
+      return outbox_.Append(tx, event, {correlation_id, correlation_id}).status();
+    });
+  });
+  if (!status.ok()) return AtDeadline(status, deadline);
+  return order;
+}
+
+void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
+  // Applies `step` to the locked order and emits what it calls for.
+  auto react = [this](const std::string& order_id, consumer::EventContext& context,
+                      const std::function<absl::StatusOr<Transition>(Order&)>& step) {
+    auto order = orders_.Get(context.tx(), order_id, /*for_update=*/true);
+    if (!order.ok()) return order.status();
+    auto transition = step(*order);
+    if (!transition.ok()) return transition.status();
+    if (!transition->changed) return absl::OkStatus();
+    if (absl::Status updated = orders_.Update(context.tx(), *order); !updated.ok()) return updated;
+    return EmitFor(*transition, *order, [&context](const google::protobuf::Message& event) {
+      return context.Emit(event);
+    });
+  };
+  consumer.On<shop::product::v1::StockReserved>(
+      [react](const shop::product::v1::StockReserved& event, consumer::EventContext& context) {
+        return react(event.order_id(), context,
+                     [](Order& order) { return domain::OnStockReserved(order, absl::Now()); });
+      });
+  consumer.On<shop::product::v1::StockRejected>(
+      [react](const shop::product::v1::StockRejected& event, consumer::EventContext& context) {
+        const std::string detail = ShortfallDetail(event);
+        return react(event.order_id(), context, [&detail](Order& order) {
+          return domain::OnStockRejected(order, detail, absl::Now());
+        });
+      });
+  consumer.On<shop::delivery::v1::DeliveryStatusChanged>(
+      [react](const shop::delivery::v1::DeliveryStatusChanged& event,
+              consumer::EventContext& context) {
+        if (event.status() != shop::delivery::v1::DELIVERY_STATUS_SHIPPED) return absl::OkStatus();
+        return react(event.order_id(), context,
+                     [](Order& order) { return domain::OnShipped(order, absl::Now()); });
+      });
+}
+
+}  // namespace shop::order::app

@@ -1,0 +1,53 @@
+// What the order service does, independent of how it is called: place,
+// read, list and cancel orders, and its part of the saga (react to stock and
+// delivery events). Each command is one MySQL transaction that changes the
+// order and appends its events to the outbox.
+#ifndef SHOP_ORDER_APP_ORDER_COMMANDS_H_
+#define SHOP_ORDER_APP_ORDER_COMMANDS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/consumer/event_consumer.h"
+#include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox.h"
+#include "order/storage/order_repository.h"
+#include "proto/shop/order/v1/order_service.pb.h"
+
+namespace shop::order::app {
+
+using shop::order::v1::Order;
+
+class OrderCommands {
+ public:
+  OrderCommands(mysql::ConnectionPool& pool, outbox::Outbox& outbox)
+      : pool_(pool), outbox_(outbox) {}
+
+  // A new PENDING order and its OrderPlaced event; or the order already
+  // placed with this idempotency key; ALREADY_EXISTS when the key was used
+  // for a different request.
+  absl::StatusOr<Order> PlaceOrder(const shop::order::v1::PlaceOrderRequest& request,
+                                   const std::string& correlation_id, absl::Time deadline);
+  absl::StatusOr<Order> GetOrder(const std::string& order_id, absl::Time deadline);
+  absl::StatusOr<storage::OrderPage> ListOrders(const std::string& customer_id, int page_size,
+                                                const std::string& page_token,
+                                                absl::Time deadline);
+  absl::StatusOr<Order> CancelOrder(const std::string& order_id, const std::string& reason,
+                                    const std::string& correlation_id, absl::Time deadline);
+
+  // StockReserved, StockRejected and DeliveryStatusChanged handlers.
+  void RegisterSagaHandlers(consumer::EventConsumer& consumer);
+
+ private:
+  // Maps a failure after the deadline passed to DEADLINE_EXCEEDED.
+  static absl::Status AtDeadline(absl::Status status, absl::Time deadline);
+
+  mysql::ConnectionPool& pool_;
+  outbox::Outbox& outbox_;
+  storage::OrderRepository orders_;
+};
+
+}  // namespace shop::order::app
+
+#endif  // SHOP_ORDER_APP_ORDER_COMMANDS_H_

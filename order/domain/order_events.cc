@@ -1,0 +1,44 @@
+#include "order/domain/order_events.h"
+
+namespace shop::order::domain {
+
+using shop::order::v1::Order;
+
+shop::order::v1::OrderPlaced OrderPlacedOf(const Order& order) {
+  shop::order::v1::OrderPlaced event;
+  event.set_order_id(order.order_id());
+  event.set_customer_id(order.customer_id());
+  *event.mutable_lines() = order.lines();
+  event.set_currency_code(order.currency_code());
+  *event.mutable_total() = order.total();
+  *event.mutable_shipping_address() = order.shipping_address();
+  *event.mutable_place_time() = order.create_time();
+  return event;
+}
+
+shop::order::v1::OrderCompleted OrderCompletedOf(const Order& order) {
+  shop::order::v1::OrderCompleted event;
+  event.set_order_id(order.order_id());
+  event.set_customer_id(order.customer_id());
+  *event.mutable_lines() = order.lines();
+  *event.mutable_total() = order.total();
+  *event.mutable_shipping_address() = order.shipping_address();
+  *event.mutable_complete_time() = order.update_time();
+  return event;
+}
+
+shop::order::v1::OrderCancelled OrderCancelledOf(const Order& order,
+                                                 shop::order::v1::OrderStatus previous_status) {
+  shop::order::v1::OrderCancelled event;
+  event.set_order_id(order.order_id());
+  event.set_customer_id(order.customer_id());
+  event.set_reason(order.cancellation_reason());
+  event.set_detail(order.cancellation_detail());
+  event.set_previous_status(previous_status);
+  *event.mutable_total() = order.total();
+  *event.mutable_lines() = order.lines();
+  *event.mutable_cancel_time() = order.update_time();
+  return event;
+}
+
+}  // namespace shop::order::domain

@@ -1,0 +1,18 @@
+// The events the order service publishes, built from an order's state
+// (event-carried state transfer: consumers never call back).
+#ifndef SHOP_ORDER_DOMAIN_ORDER_EVENTS_H_
+#define SHOP_ORDER_DOMAIN_ORDER_EVENTS_H_
+
+#include "proto/shop/order/v1/events.pb.h"
+#include "proto/shop/order/v1/order.pb.h"
+
+namespace shop::order::domain {
+
+shop::order::v1::OrderPlaced OrderPlacedOf(const shop::order::v1::Order& order);
+shop::order::v1::OrderCompleted OrderCompletedOf(const shop::order::v1::Order& order);
+shop::order::v1::OrderCancelled OrderCancelledOf(const shop::order::v1::Order& order,
+                                                 shop::order::v1::OrderStatus previous_status);
+
+}  // namespace shop::order::domain
+
+#endif  // SHOP_ORDER_DOMAIN_ORDER_EVENTS_H_

@@ -1,0 +1,43 @@
+// The order state machine, as pure functions over shop.order.v1.Order:
+//
+//   PENDING   --stock reserved-->  COMPLETED  (emit OrderCompleted)
+//   PENDING   --stock rejected-->  CANCELLED  (emit OrderCancelled, OUT_OF_STOCK)
+//   PENDING   --cancel-->          CANCELLED  (emit OrderCancelled, CUSTOMER_REQUEST)
+//   COMPLETED --cancel-->          CANCELLED  unless shipped (emit OrderCancelled)
+//   COMPLETED --shipped-->         COMPLETED with ship_time (no event)
+//
+// Repeating a transition that already happened is a no-op (redelivered events,
+// a second cancel). Anything else is FAILED_PRECONDITION.
+#ifndef SHOP_ORDER_DOMAIN_ORDER_STATE_H_
+#define SHOP_ORDER_DOMAIN_ORDER_STATE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "proto/shop/order/v1/order.pb.h"
+
+namespace shop::order::domain {
+
+using shop::order::v1::Order;
+using shop::order::v1::OrderStatus;
+
+// What the caller must publish after a transition.
+enum class Emit { kNothing, kOrderCompleted, kOrderCancelled };
+
+struct Transition {
+  // False when the order was already in the target state (a no-op).
+  bool changed = false;
+  Emit emit = Emit::kNothing;
+  // Status before the transition (for OrderCancelled.previous_status).
+  OrderStatus previous_status = OrderStatus::ORDER_STATUS_UNSPECIFIED;
+};
+
+absl::StatusOr<Transition> OnStockReserved(Order& order, absl::Time now);
+absl::StatusOr<Transition> OnStockRejected(Order& order, const std::string& detail, absl::Time now);
+absl::StatusOr<Transition> Cancel(Order& order, const std::string& detail, absl::Time now);
+absl::StatusOr<Transition> OnShipped(Order& order, absl::Time now);
+
+}  // namespace shop::order::domain
+
+#endif  // SHOP_ORDER_DOMAIN_ORDER_STATE_H_

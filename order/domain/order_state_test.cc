@@ -1,0 +1,119 @@
+#include "order/domain/order_state.h"
+
+#include "gtest/gtest.h"
+
+namespace shop::order::domain {
+namespace {
+
+using shop::order::v1::CancellationReason;
+
+const absl::Time kNow = absl::FromUnixSeconds(1795300000);
+
+Order WithStatus(OrderStatus status, bool shipped = false) {
+  Order order;
+  order.set_order_id("o-1");
+  order.set_status(status);
+  if (shipped) order.mutable_ship_time()->set_seconds(1);
+  return order;
+}
+
+constexpr auto kPending = OrderStatus::ORDER_STATUS_PENDING;
+constexpr auto kCompleted = OrderStatus::ORDER_STATUS_COMPLETED;
+constexpr auto kCancelled = OrderStatus::ORDER_STATUS_CANCELLED;
+constexpr auto kUnspecified = OrderStatus::ORDER_STATUS_UNSPECIFIED;
+
+TEST(OrderStateTest, StockReservedCompletesAPendingOrder) {
+  Order order = WithStatus(kPending);
+  auto transition = OnStockReserved(order, kNow);
+  ASSERT_TRUE(transition.ok());
+  EXPECT_EQ(transition->emit, Emit::kOrderCompleted);
+  EXPECT_EQ(transition->previous_status, kPending);
+  EXPECT_EQ(order.status(), kCompleted);
+  EXPECT_EQ(order.update_time().seconds(), 1795300000);
+}
+
+TEST(OrderStateTest, StockReservedAgainOrAfterCancelChangesNothing) {
+  for (OrderStatus status : {kCompleted, kCancelled}) {
+    Order order = WithStatus(status);
+    auto transition = OnStockReserved(order, kNow);
+    ASSERT_TRUE(transition.ok());
+    EXPECT_EQ(transition->emit, Emit::kNothing);
+    EXPECT_FALSE(transition->changed);
+    EXPECT_EQ(order.status(), status);
+  }
+}
+
+TEST(OrderStateTest, StockRejectedCancelsAPendingOrderAsOutOfStock) {
+  Order order = WithStatus(kPending);
+  auto transition = OnStockRejected(order, "p-1 short by 2", kNow);
+  ASSERT_TRUE(transition.ok());
+  EXPECT_EQ(transition->emit, Emit::kOrderCancelled);
+  EXPECT_EQ(order.status(), kCancelled);
+  EXPECT_EQ(order.cancellation_reason(), CancellationReason::CANCELLATION_REASON_OUT_OF_STOCK);
+  EXPECT_EQ(order.cancellation_detail(), "p-1 short by 2");
+}
+
+TEST(OrderStateTest, StockRejectedTwiceIsANoOpButOnACompletedOrderIsIllegal) {
+  Order cancelled = WithStatus(kCancelled);
+  EXPECT_EQ(OnStockRejected(cancelled, "", kNow)->emit, Emit::kNothing);
+  Order completed = WithStatus(kCompleted);
+  EXPECT_EQ(OnStockRejected(completed, "", kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(completed.status(), kCompleted);
+}
+
+TEST(OrderStateTest, CancelWorksOnPendingAndUnshippedCompletedOrders) {
+  for (OrderStatus status : {kPending, kCompleted}) {
+    Order order = WithStatus(status);
+    auto transition = Cancel(order, "changed my mind", kNow);
+    ASSERT_TRUE(transition.ok());
+    EXPECT_EQ(transition->emit, Emit::kOrderCancelled);
+    EXPECT_EQ(transition->previous_status, status);
+    EXPECT_EQ(order.status(), kCancelled);
+    EXPECT_EQ(order.cancellation_reason(),
+              CancellationReason::CANCELLATION_REASON_CUSTOMER_REQUEST);
+  }
+}
+
+TEST(OrderStateTest, CancellingTwiceIsHarmlessAndKeepsTheFirstReason) {
+  Order order = WithStatus(kPending);
+  ASSERT_TRUE(OnStockRejected(order, "short", kNow).ok());
+  auto again = Cancel(order, "customer", kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->emit, Emit::kNothing);
+  EXPECT_EQ(order.cancellation_reason(), CancellationReason::CANCELLATION_REASON_OUT_OF_STOCK);
+}
+
+TEST(OrderStateTest, AShippedOrderCannotBeCancelled) {
+  Order order = WithStatus(kCompleted, /*shipped=*/true);
+  EXPECT_EQ(Cancel(order, "", kNow).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(order.status(), kCompleted);
+}
+
+TEST(OrderStateTest, ShippingEndsTheCancellableWindowOnce) {
+  Order order = WithStatus(kCompleted);
+  auto shipped = OnShipped(order, kNow);
+  ASSERT_TRUE(shipped.ok());
+  EXPECT_EQ(shipped->emit, Emit::kNothing);
+  EXPECT_TRUE(shipped->changed);
+  EXPECT_EQ(order.ship_time().seconds(), 1795300000);
+  EXPECT_EQ(OnShipped(order, kNow + absl::Hours(1))->emit, Emit::kNothing);
+  EXPECT_EQ(order.ship_time().seconds(), 1795300000);
+}
+
+TEST(OrderStateTest, OnlyACompletedOrderShips) {
+  for (OrderStatus status : {kPending, kCancelled, kUnspecified}) {
+    Order order = WithStatus(status);
+    EXPECT_EQ(OnShipped(order, kNow).status().code(), absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+TEST(OrderStateTest, AnUnspecifiedStatusAcceptsNoTransition) {
+  Order order = WithStatus(kUnspecified);
+  EXPECT_FALSE(OnStockReserved(order, kNow).ok());
+  EXPECT_FALSE(OnStockRejected(order, "", kNow).ok());
+  EXPECT_FALSE(Cancel(order, "", kNow).ok());
+}
+
+}  // namespace
+}  // namespace shop::order::domain

@@ -1,0 +1,145 @@
+#include "order/storage/order_repository.h"
+
+#include <cppconn/resultset.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "order/storage/order_migrations.h"
+
+namespace shop::order::storage {
+namespace {
+
+int64_t CreatedMicros(const Order& order) {
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(order.create_time());
+}
+
+absl::StatusOr<Order> Decode(const std::string& document) {
+  Order order;
+  if (!order.ParseFromString(document)) return absl::DataLossError("order document is corrupt");
+  return order;
+}
+
+std::string PageToken(const Order& order) {
+  return absl::WebSafeBase64Escape(absl::StrCat(CreatedMicros(order), "|", order.order_id()));
+}
+
+}  // namespace
+
+std::vector<mysql::Migration> OrderMigrations() { return GeneratedOrderMigrations(); }
+
+absl::Status OrderRepository::Insert(mysql::Transaction& tx, const Order& order,
+                                     const std::string& request_fingerprint) {
+  return tx.Run("inserting an order", [&] {
+    sql::PreparedStatement& insert = tx.Prepare(
+        "INSERT INTO orders (order_id, customer_id, idempotency_key, request_fingerprint, status,"
+        " created_micros, document) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.setString(1, order.order_id());
+    insert.setString(2, order.customer_id());
+    insert.setString(3, order.idempotency_key());
+    insert.setString(4, request_fingerprint);
+    insert.setInt(5, order.status());
+    insert.setInt64(6, CreatedMicros(order));
+    insert.setString(7, order.SerializeAsString());
+    insert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<IdempotentOrder>> OrderRepository::FindByIdempotencyKey(
+    mysql::Transaction& tx, const std::string& customer_id, const std::string& key) {
+  std::optional<IdempotentOrder> found;
+  absl::Status status = tx.Run("finding an order by idempotency key", [&] {
+    sql::PreparedStatement& select = tx.Prepare(
+        "SELECT document, request_fingerprint FROM orders"
+        " WHERE customer_id = ? AND idempotency_key = ?");
+    select.setString(1, customer_id);
+    select.setString(2, key);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (!rows->next()) return absl::OkStatus();
+    auto order = Decode(rows->getString(1));
+    if (!order.ok()) return order.status();
+    found = IdempotentOrder{*std::move(order), rows->getString(2)};
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<Order> OrderRepository::Get(mysql::Transaction& tx, const std::string& order_id,
+                                           bool for_update) {
+  absl::StatusOr<Order> result = absl::NotFoundError(absl::StrCat("order ", order_id, " not found"));
+  absl::Status status = tx.Run("reading an order", [&] {
+    sql::PreparedStatement& select =
+        tx.Prepare(for_update ? "SELECT document FROM orders WHERE order_id = ? FOR UPDATE"
+                              : "SELECT document FROM orders WHERE order_id = ?");
+    select.setString(1, order_id);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (rows->next()) result = Decode(rows->getString(1));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::Status OrderRepository::Update(mysql::Transaction& tx, const Order& order) {
+  return tx.Run("updating an order", [&] {
+    sql::PreparedStatement& update =
+        tx.Prepare("UPDATE orders SET status = ?, document = ? WHERE order_id = ?");
+    update.setInt(1, order.status());
+    update.setString(2, order.SerializeAsString());
+    update.setString(3, order.order_id());
+    if (update.executeUpdate() != 1) {
+      return absl::NotFoundError(absl::StrCat("order ", order.order_id(), " not found"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<OrderPage> OrderRepository::ListByCustomer(mysql::Transaction& tx,
+                                                          const std::string& customer_id,
+                                                          int page_size,
+                                                          const std::string& page_token) {
+  int64_t before_micros = std::numeric_limits<int64_t>::max();
+  std::string before_id = "\xff";
+  if (!page_token.empty()) {
+    std::string decoded;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(page_token, &decoded)) {
+      parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
+    }
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &before_micros)) {
+      return absl::InvalidArgumentError("page_token: is not a token this service returned");
+    }
+    before_id = parts[1];
+  }
+  OrderPage page;
+  absl::Status status = tx.Run("listing orders", [&] {
+    sql::PreparedStatement& select = tx.Prepare(
+        "SELECT document FROM orders WHERE customer_id = ?"
+        " AND (created_micros < ? OR (created_micros = ? AND order_id < ?))"
+        " ORDER BY created_micros DESC, order_id DESC LIMIT ?");
+    select.setString(1, customer_id);
+    select.setInt64(2, before_micros);
+    select.setInt64(3, before_micros);
+    select.setString(4, before_id);
+    select.setInt(5, page_size + 1);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    while (rows->next()) {
+      auto order = Decode(rows->getString(1));
+      if (!order.ok()) return order.status();
+      page.orders.push_back(*std::move(order));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (static_cast<int>(page.orders.size()) > page_size) {
+    page.orders.pop_back();
+    page.next_page_token = PageToken(page.orders.back());
+  }
+  return page;
+}
+
+}  // namespace shop::order::storage

@@ -1,0 +1,55 @@
+// Orders in the order service's own MySQL database. Every call runs inside
+// the caller's transaction, so state changes and their outbox events commit
+// together.
+#ifndef SHOP_ORDER_STORAGE_ORDER_REPOSITORY_H_
+#define SHOP_ORDER_STORAGE_ORDER_REPOSITORY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/mysql/migrations.h"
+#include "common/mysql/transaction.h"
+#include "proto/shop/order/v1/order.pb.h"
+
+namespace shop::order::storage {
+
+using shop::order::v1::Order;
+
+struct IdempotentOrder {
+  Order order;
+  std::string request_fingerprint;
+};
+
+struct OrderPage {
+  std::vector<Order> orders;
+  std::string next_page_token;  // empty on the last page
+};
+
+class OrderRepository {
+ public:
+  // ALREADY_EXISTS when the customer already used the idempotency key.
+  absl::Status Insert(mysql::Transaction& tx, const Order& order,
+                      const std::string& request_fingerprint);
+
+  absl::StatusOr<std::optional<IdempotentOrder>> FindByIdempotencyKey(
+      mysql::Transaction& tx, const std::string& customer_id, const std::string& key);
+
+  // NOT_FOUND when there is no such order. `for_update` locks the row until
+  // the transaction ends (required before changing the order or appending
+  // its events, which keeps its events in commit order).
+  absl::StatusOr<Order> Get(mysql::Transaction& tx, const std::string& order_id, bool for_update);
+
+  absl::Status Update(mysql::Transaction& tx, const Order& order);
+
+  // A customer's orders, newest first. INVALID_ARGUMENT for a bad token.
+  absl::StatusOr<OrderPage> ListByCustomer(mysql::Transaction& tx, const std::string& customer_id,
+                                           int page_size, const std::string& page_token);
+};
+
+std::vector<mysql::Migration> OrderMigrations();
+
+}  // namespace shop::order::storage
+
+#endif  // SHOP_ORDER_STORAGE_ORDER_REPOSITORY_H_
