@@ -9,8 +9,8 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "gtest/gtest.h"
 #include "common/testing/infra.h"
+#include "gtest/gtest.h"
 #include "proto/shop/common/v1/money.pb.h"
 
 namespace shop::testing {

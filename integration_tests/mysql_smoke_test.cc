@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "common/testing/infra.h"
+#include "gtest/gtest.h"
 
 namespace shop::testing {
 namespace {

@@ -22,7 +22,8 @@ events::Headers HeadersOf(RdKafka::Message& message) {
   if (raw == nullptr) return headers;
   for (const RdKafka::Headers::Header& header : raw->get_all()) {
     const char* value = static_cast<const char*>(header.value());
-    headers.emplace_back(header.key(), value == nullptr ? "" : std::string(value, header.value_size()));
+    headers.emplace_back(header.key(),
+                         value == nullptr ? "" : std::string(value, header.value_size()));
   }
   return headers;
 }
@@ -111,7 +112,8 @@ absl::Status EventConsumer::Run() {
   auto dead_letters = kafka::Producer::Create(options_.brokers);
   if (!dead_letters.ok()) return dead_letters.status();
   dead_letters_ = *std::move(dead_letters);
-  if (RdKafka::ErrorCode code = consumer_->subscribe(options_.topics); code != RdKafka::ERR_NO_ERROR) {
+  if (RdKafka::ErrorCode code = consumer_->subscribe(options_.topics);
+      code != RdKafka::ERR_NO_ERROR) {
     return kafka::KafkaStatus(code, "subscribing");
   }
   log::Info("consumer started", {{"group", options_.group}, {"consumer", options_.name}});
@@ -136,7 +138,8 @@ std::vector<std::unique_ptr<RdKafka::Message>> EventConsumer::PollBatch() {
       batch.push_back(std::move(message));
       continue;
     }
-    if (message->err() != RdKafka::ERR__TIMED_OUT && message->err() != RdKafka::ERR__PARTITION_EOF) {
+    if (message->err() != RdKafka::ERR__TIMED_OUT &&
+        message->err() != RdKafka::ERR__PARTITION_EOF) {
       log::Warning("consumer error", {{"group", options_.group}, {"error", message->errstr()}});
     }
     break;
@@ -155,8 +158,8 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records,
     if (record.registration == nullptr || !record.error.ok() || poisoned.count(i)) continue;
     bool fresh = false;
     absl::Status status = (*tx)->Run("recording a processed event", [&] {
-      sql::PreparedStatement& insert = (*tx)->Prepare(
-          "INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)");
+      sql::PreparedStatement& insert =
+          (*tx)->Prepare("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)");
       insert.setString(1, options_.name);
       insert.setString(2, record.metadata.id);
       fresh = insert.executeUpdate() == 1;
@@ -227,10 +230,9 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
       absl::MutexLock lock(&mu_);
       ++stats_.transient_failures;
     }
-    log::Warning("batch failed; retrying",
-                 {{"group", options_.group},
-                  {"error", std::string(status.message())},
-                  {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
+    log::Warning("batch failed; retrying", {{"group", options_.group},
+                                            {"error", std::string(status.message())},
+                                            {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
     if (stopping_) return;  // not committed: redelivered to whoever comes next
     Sleep(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
@@ -242,7 +244,8 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
     while (true) {
       absl::Status sent = DeadLetter(*batch[index], error);
       if (sent.ok()) break;
-      log::Warning("dead-letter publish failed; retrying", {{"error", std::string(sent.message())}});
+      log::Warning("dead-letter publish failed; retrying",
+                   {{"error", std::string(sent.message())}});
       if (stopping_) return;
       Sleep(backoff);
       backoff = std::min(backoff * 2, options_.max_backoff);

@@ -98,12 +98,12 @@ class EventConsumer {
   // Registers the handler for events of type M (by full proto name).
   template <typename M>
   void On(std::function<absl::Status(const M&, EventContext&)> handler) {
-    handlers_[M::descriptor()->full_name()] = Registration{
-        &M::default_instance(),
-        [handler = std::move(handler)](const google::protobuf::Message& message,
-                                       EventContext& context) {
-          return handler(static_cast<const M&>(message), context);
-        }};
+    handlers_[M::descriptor()->full_name()] =
+        Registration{&M::default_instance(),
+                     [handler = std::move(handler)](const google::protobuf::Message& message,
+                                                    EventContext& context) {
+                       return handler(static_cast<const M&>(message), context);
+                     }};
   }
 
   // Consumes until Stop(); then commits, leaves the group and returns.

@@ -78,7 +78,11 @@ class EventConsumerTest : public ::testing::Test {
     placed.set_order_id("order-" + seq);
     placed.set_customer_id(seq);
     events::EventMetadata metadata{event_id.empty() ? events::NewUuid() : event_id,
-                                   "shop.order.v1.OrderPlaced", "/test", absl::Now(), "c", ""};
+                                   "shop.order.v1.OrderPlaced",
+                                   "/test",
+                                   absl::Now(),
+                                   "c",
+                                   ""};
     return {topic_, placed.order_id(), placed.SerializeAsString(), events::ToHeaders(metadata)};
   }
 
@@ -137,7 +141,8 @@ TEST_F(EventConsumerTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirOriginAndT
     EXPECT_EQ(events::HeaderValue(dead[i].headers, "dlq_origin_topic"), topic_);
     EXPECT_EQ(events::HeaderValue(dead[i].headers, "dlq_consumer_group"), group_);
     int64_t offset = -1;
-    EXPECT_TRUE(absl::SimpleAtoi(events::HeaderValue(dead[i].headers, "dlq_origin_offset"), &offset));
+    EXPECT_TRUE(
+        absl::SimpleAtoi(events::HeaderValue(dead[i].headers, "dlq_origin_offset"), &offset));
     EXPECT_EQ(offset, expected_offsets[i]);
     EXPECT_FALSE(events::HeaderValue(dead[i].headers, "dlq_origin_partition").empty());
     errors.push_back(events::HeaderValue(dead[i].headers, "dlq_error"));
@@ -162,18 +167,20 @@ TEST_F(EventConsumerTest, RedeliveredEventIsANoOp) {
 TEST_F(EventConsumerTest, KilledInTheMiddleOfABatchEveryEffectIsAppliedExactlyOnce) {
   SendPlaced(0, 60);
   {
-    ChildProcess crashing(shop::testing::kEventFixture,
-                          shop::testing::FixtureArgs(
-                              database_.options(), {"--mode=consume", "--topic=" + topic_,
-                                                    "--group=" + group_, "--crash_after_handled=7"}));
+    ChildProcess crashing(
+        shop::testing::kEventFixture,
+        shop::testing::FixtureArgs(database_.options(),
+                                   {"--mode=consume", "--topic=" + topic_, "--group=" + group_,
+                                    "--crash_after_handled=7"}));
     ASSERT_TRUE(crashing.Wait(absl::Seconds(60)));
     EXPECT_EQ(crashing.term_signal(), SIGKILL);
   }
   {
-    ChildProcess resumed(shop::testing::kEventFixture,
-                         shop::testing::FixtureArgs(
-                             database_.options(), {"--mode=consume", "--topic=" + topic_,
-                                                   "--group=" + group_, "--exit_after_effects=60"}));
+    ChildProcess resumed(
+        shop::testing::kEventFixture,
+        shop::testing::FixtureArgs(database_.options(),
+                                   {"--mode=consume", "--topic=" + topic_, "--group=" + group_,
+                                    "--exit_after_effects=60"}));
     ASSERT_TRUE(resumed.Wait(absl::Seconds(60)));
     EXPECT_EQ(resumed.exit_code(), 0);
   }

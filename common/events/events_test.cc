@@ -42,8 +42,9 @@ TEST(EventRouteTest, DeadLetterTopicNamesTopicAndGroup) {
 }
 
 TEST(EventMetadataTest, HeadersRoundTrip) {
-  EventMetadata metadata{NewUuid(), "shop.order.v1.OrderPlaced", "/shop/order",
-                         absl::FromUnixMicros(1795300000123456), "corr-1", "req-1"};
+  EventMetadata metadata{NewUuid(),     "shop.order.v1.OrderPlaced",
+                         "/shop/order", absl::FromUnixMicros(1795300000123456),
+                         "corr-1",      "req-1"};
   const Headers headers = ToHeaders(metadata);
   EXPECT_EQ(HeaderValue(headers, "ce_specversion"), "1.0");
   EXPECT_EQ(HeaderValue(headers, "content-type"), "application/x-protobuf");

@@ -71,8 +71,7 @@ class CorrelationInterceptor : public grpc::experimental::Interceptor {
   absl::Time start_ = absl::Now();
 };
 
-class CorrelationInterceptorFactory
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
+class CorrelationInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {

@@ -6,8 +6,8 @@ namespace shop::grpc_util {
 namespace {
 
 TEST(StatusTest, FieldViolationsTravelAsBadRequestDetails) {
-  const absl::Status status =
-      errors::InvalidArgument({{"customer_id", "is required"}, {"lines[1].quantity", "must be positive"}});
+  const absl::Status status = errors::InvalidArgument(
+      {{"customer_id", "is required"}, {"lines[1].quantity", "must be positive"}});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "customer_id: is required; lines[1].quantity: must be positive");
   const grpc::Status wire = ToGrpcStatus(status);

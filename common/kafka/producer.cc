@@ -14,7 +14,8 @@ class Producer::ReportCallback : public RdKafka::DeliveryReportCb {
     std::unique_ptr<DeliveryCallback> done(static_cast<DeliveryCallback*>(message.msg_opaque()));
     if (done == nullptr) return;
     DeliveryReport report;
-    report.status = KafkaStatus(message.err(), absl::StrCat("delivering to ", message.topic_name()));
+    report.status =
+        KafkaStatus(message.err(), absl::StrCat("delivering to ", message.topic_name()));
     report.partition = message.partition();
     report.offset = message.offset();
     (*done)(report);
@@ -71,10 +72,10 @@ absl::Status Producer::Produce(const Record& record, DeliveryCallback done) {
   RdKafka::Headers* headers = RdKafka::Headers::create();
   for (const auto& [key, value] : record.headers) headers->add(key, value);
   auto* opaque = new DeliveryCallback(std::move(done));
-  RdKafka::ErrorCode code = producer_->produce(
-      record.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-      const_cast<char*>(record.value.data()), record.value.size(), record.key.data(),
-      record.key.size(), 0, headers, opaque);
+  RdKafka::ErrorCode code =
+      producer_->produce(record.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                         const_cast<char*>(record.value.data()), record.value.size(),
+                         record.key.data(), record.key.size(), 0, headers, opaque);
   if (code != RdKafka::ERR_NO_ERROR) {
     delete headers;  // owned by librdkafka only on success
     delete opaque;
@@ -111,9 +112,8 @@ std::vector<DeliveryReport> Producer::ProduceAndWait(const std::vector<Record>& 
     }
   }
   absl::MutexLock lock(&pending->mu);
-  auto done = [&pending]() ABSL_SHARED_LOCKS_REQUIRED(pending->mu) {
-    return pending->remaining == 0;
-  };
+  auto done = [&pending]()
+                  ABSL_SHARED_LOCKS_REQUIRED(pending->mu) { return pending->remaining == 0; };
   if (!pending->mu.AwaitWithTimeout(absl::Condition(&done), timeout)) {
     for (auto& report : pending->reports) {
       if (report.offset < 0 && report.status.ok()) {

@@ -16,11 +16,12 @@ TEST(ProducerTest, EveryRecordGetsItsOwnReportAndOneKeyKeepsItsOrder) {
   ASSERT_TRUE(producer.ok()) << producer.status();
   std::vector<Record> records;
   for (int i = 0; i < 50; ++i) {
-    records.push_back({topic, "order-" + std::to_string(i % 2), "v" + std::to_string(i),
+    records.push_back({topic,
+                       "order-" + std::to_string(i % 2),
+                       "v" + std::to_string(i),
                        {{"ce_id", std::to_string(i)}}});
   }
-  std::vector<DeliveryReport> reports =
-      (*producer)->ProduceAndWait(records, absl::Seconds(30));
+  std::vector<DeliveryReport> reports = (*producer)->ProduceAndWait(records, absl::Seconds(30));
   ASSERT_EQ(reports.size(), records.size());
   int64_t last_offset[2] = {-1, -1};
   int32_t partition[2] = {-1, -1};

@@ -13,7 +13,9 @@ struct KafkaDeleter {
   void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
   void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
   void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
-  void operator()(rd_kafka_AdminOptions_t* options) const { rd_kafka_AdminOptions_destroy(options); }
+  void operator()(rd_kafka_AdminOptions_t* options) const {
+    rd_kafka_AdminOptions_destroy(options);
+  }
   void operator()(rd_kafka_NewTopic_t* topic) const { rd_kafka_NewTopic_destroy(topic); }
 };
 template <typename T>
@@ -55,7 +57,8 @@ absl::Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpe
   Owned<rd_kafka_event_t> event(
       rd_kafka_queue_poll(queue.get(), static_cast<int>(absl::ToInt64Milliseconds(timeout))));
   if (event == nullptr) {
-    return absl::UnavailableError(absl::StrCat("Kafka at ", brokers, " did not answer CreateTopics"));
+    return absl::UnavailableError(
+        absl::StrCat("Kafka at ", brokers, " did not answer CreateTopics"));
   }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(
@@ -67,9 +70,8 @@ absl::Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpe
   for (size_t i = 0; i < count; ++i) {
     rd_kafka_resp_err_t code = rd_kafka_topic_result_error(results[i]);
     if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      return absl::UnavailableError(absl::StrCat("creating topic ",
-                                                 rd_kafka_topic_result_name(results[i]), ": ",
-                                                 rd_kafka_err2str(code)));
+      return absl::UnavailableError(absl::StrCat(
+          "creating topic ", rd_kafka_topic_result_name(results[i]), ": ", rd_kafka_err2str(code)));
     }
   }
   return absl::OkStatus();

@@ -45,9 +45,9 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const MysqlOptions& opt
     statement->execute("SET time_zone = '+00:00'");
     return connection;
   } catch (const sql::SQLException& error) {
-    absl::Status status = FromSqlException(
-        error, absl::StrCat("connecting to MySQL at ", options.host, ":", options.port, " as ",
-                            options.user));
+    absl::Status status =
+        FromSqlException(error, absl::StrCat("connecting to MySQL at ", options.host, ":",
+                                             options.port, " as ", options.user));
     // Whatever went wrong while connecting, the caller can only wait and retry,
     // except for bad credentials or a missing database.
     if (status.code() == absl::StatusCode::kInternal) {
@@ -106,8 +106,8 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
         return !idle_.empty() || open_ < options_.pool_size;
       };
       if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
-        return absl::UnavailableError(absl::StrCat("all ", options_.pool_size,
-                                                   " MySQL connections are busy"));
+        return absl::UnavailableError(
+            absl::StrCat("all ", options_.pool_size, " MySQL connections are busy"));
       }
       if (!idle_.empty()) {
         slot = std::move(idle_.back());

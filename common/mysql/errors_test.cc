@@ -25,8 +25,8 @@ TEST(ErrorsTest, OnlyConnectionErrorsMakeAConnectionUnusable) {
 }
 
 TEST(ErrorsTest, StatusNamesWhatFailedAndTheMysqlError) {
-  const absl::Status status =
-      FromSqlException(sql::SQLException("Duplicate entry", "23000", kErrDuplicateKey), "inserting");
+  const absl::Status status = FromSqlException(
+      sql::SQLException("Duplicate entry", "23000", kErrDuplicateKey), "inserting");
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_NE(status.message().find("inserting"), std::string::npos);
   EXPECT_NE(status.message().find("1062"), std::string::npos);

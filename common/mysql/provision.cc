@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-
 #include "absl/strings/str_cat.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/errors.h"

@@ -11,11 +11,10 @@ absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(ConnectionPool& 
   auto connection = pool.Acquire(deadline);
   if (!connection.ok()) return connection.status();
   std::unique_ptr<Transaction> transaction(new Transaction(*std::move(connection)));
-  absl::Status status =
-      transaction->Run("START TRANSACTION", [&] {
-        transaction->Execute("START TRANSACTION");
-        return absl::OkStatus();
-      });
+  absl::Status status = transaction->Run("START TRANSACTION", [&] {
+    transaction->Execute("START TRANSACTION");
+    return absl::OkStatus();
+  });
   if (!status.ok()) {
     transaction->open_ = false;
     return status;

@@ -44,9 +44,7 @@ class Transaction {
   absl::Status Rollback();
 
   // E.g. waking the outbox relay once the events are visible.
-  void AfterCommit(std::function<void()> callback) {
-    after_commit_.push_back(std::move(callback));
-  }
+  void AfterCommit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
 
   PooledConnection& connection() { return connection_; }
 

@@ -36,7 +36,8 @@ absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
     insert.setString(6, metadata.source);
     insert.setString(7, metadata.correlation_id);
     insert.setString(8, metadata.causation_id);
-    insert.setString(9, absl::FormatTime("%Y-%m-%d %H:%M:%E6S", metadata.time, absl::UTCTimeZone()));
+    insert.setString(9,
+                     absl::FormatTime("%Y-%m-%d %H:%M:%E6S", metadata.time, absl::UTCTimeZone()));
     insert.executeUpdate();
     return absl::OkStatus();
   });

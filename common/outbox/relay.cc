@@ -104,8 +104,8 @@ bool OutboxRelay::TryAcquireLock() {
 bool OutboxRelay::HoldsLock() {
   if (lock_connection_ == nullptr) return false;
   try {
-    std::unique_ptr<sql::PreparedStatement> statement(lock_connection_->prepareStatement(
-        "SELECT IS_USED_LOCK(?) = CONNECTION_ID()"));
+    std::unique_ptr<sql::PreparedStatement> statement(
+        lock_connection_->prepareStatement("SELECT IS_USED_LOCK(?) = CONNECTION_ID()"));
     statement->setString(1, options_.lock_name);
     std::unique_ptr<sql::ResultSet> result(statement->executeQuery());
     if (result->next() && !result->isNull(1) && result->getInt(1) == 1) return true;
@@ -213,7 +213,8 @@ void OutboxRelay::CountBacklog() {
   if (!connection.ok()) return;
   try {
     std::unique_ptr<sql::ResultSet> result(
-        connection->Prepare("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").executeQuery());
+        connection->Prepare("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+            .executeQuery());
     if (result->next()) {
       absl::MutexLock lock(&mu_);
       stats_.backlog = result->getInt64(1);

@@ -136,25 +136,25 @@ TEST_F(RelayTest, PublishesInOrderPerKeyWithCloudEventsHeadersAndMarksSent) {
 TEST_F(RelayTest, CrashBeforePublishAndCrashBeforeMarkLoseNothingAndDuplicatesAreHarmless) {
   Append(20, 4);
   {
-    ChildProcess relay(shop::testing::kEventFixture,
-                       shop::testing::FixtureArgs(database_.options(),
-                                                  {"--mode=relay", "--crash_at=fetched"}));
+    ChildProcess relay(
+        shop::testing::kEventFixture,
+        shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--crash_at=fetched"}));
     ASSERT_TRUE(relay.Wait(absl::Seconds(30)));
     EXPECT_EQ(relay.term_signal(), SIGKILL);
   }
   EXPECT_EQ(Unpublished(), 20);
   {
-    ChildProcess relay(shop::testing::kEventFixture,
-                       shop::testing::FixtureArgs(database_.options(),
-                                                  {"--mode=relay", "--crash_at=published"}));
+    ChildProcess relay(
+        shop::testing::kEventFixture,
+        shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--crash_at=published"}));
     ASSERT_TRUE(relay.Wait(absl::Seconds(60)));
     EXPECT_EQ(relay.term_signal(), SIGKILL);
   }
   EXPECT_EQ(Unpublished(), 20) << "killed before marking: nothing may count as sent";
   {
-    ChildProcess relay(shop::testing::kEventFixture,
-                       shop::testing::FixtureArgs(database_.options(),
-                                                  {"--mode=relay", "--exit_when_drained"}));
+    ChildProcess relay(
+        shop::testing::kEventFixture,
+        shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--exit_when_drained"}));
     ASSERT_TRUE(relay.Wait(absl::Seconds(60)));
     EXPECT_EQ(relay.exit_code(), 0);
   }
@@ -210,14 +210,14 @@ TEST_F(RelayTest, OnlyOneOfTwoRelaysPublishesAndTheOtherTakesOverWhenItDies) {
   auto b = std::make_unique<ChildProcess>(
       shop::testing::kEventFixture,
       shop::testing::FixtureArgs(database_.options(), {"--mode=relay", "--status_file=" + file_b}));
-  ASSERT_TRUE(WaitFor(
-      [&] { return ReadStatus(file_a).active != ReadStatus(file_b).active; }, absl::Seconds(20)))
+  ASSERT_TRUE(WaitFor([&] { return ReadStatus(file_a).active != ReadStatus(file_b).active; },
+                      absl::Seconds(20)))
       << "exactly one relay must become active";
   Append(50, 5);
   ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)));
-  ASSERT_TRUE(WaitFor(
-      [&] { return ReadStatus(file_a).published + ReadStatus(file_b).published == 50; },
-      absl::Seconds(5)));
+  ASSERT_TRUE(
+      WaitFor([&] { return ReadStatus(file_a).published + ReadStatus(file_b).published == 50; },
+              absl::Seconds(5)));
   const bool a_active = ReadStatus(file_a).active;
   std::unique_ptr<ChildProcess>& active = a_active ? a : b;
   const std::string standby_file = a_active ? file_b : file_a;

@@ -23,6 +23,7 @@ ABSL_FLAG(bool, consume, true, "run the event consumer");
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
+ABSL_FLAG(std::string, log_file, "", "append the JSON log lines here instead of stderr");
 
 namespace shop::service {
 namespace {
@@ -38,8 +39,8 @@ absl::Status RetryUntil(absl::Time deadline, absl::string_view what, Step step) 
     if (!transient || absl::Now() + backoff > deadline) {
       return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
     }
-    log::Warning("waiting at start", {{"step", std::string(what)},
-                                      {"error", std::string(status.message())}});
+    log::Warning("waiting at start",
+                 {{"step", std::string(what)}, {"error", std::string(status.message())}});
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
@@ -52,6 +53,12 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
   grpc_util::BlockShutdownSignals();
   config::ParseFlags(argc, argv);
   log::SetService(definition.name);
+  if (const std::string file = absl::GetFlag(FLAGS_log_file); !file.empty()) {
+    if (std::freopen(file.c_str(), "a", stderr) == nullptr) {
+      return absl::InvalidArgumentError("cannot open --log_file " + file);
+    }
+    std::setvbuf(stderr, nullptr, _IOLBF, 0);
+  }
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime());
   runtime->definition_ = std::move(definition);
   const ServiceDefinition& def = runtime->definition_;
@@ -150,8 +157,8 @@ int ServiceRuntime::Run() {
       std::rename((file + ".tmp").c_str(), file.c_str());
     }
   }
-  log::Info("service ready", {{"grpc_port", int64_t{server_->port()}},
-                              {"topic_namespace", topic_namespace_}});
+  log::Info("service ready",
+            {{"grpc_port", int64_t{server_->port()}}, {"topic_namespace", topic_namespace_}});
   grpc_util::WaitForShutdownSignal();
   // Stop taking calls, then finish the batch in hand and leave the group,
   // then publish what is left.

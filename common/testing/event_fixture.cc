@@ -31,9 +31,10 @@ absl::Status AppendPlaced(mysql::ConnectionPool& pool, outbox::Outbox& outbox,
   placed.set_customer_id(seq);
   placed.mutable_total()->set_minor_units(0);  // zero bytes in the payload on purpose
   placed.mutable_total()->set_currency_code("EUR");
-  return mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(10), [&](mysql::Transaction& tx) {
-    return outbox.Append(tx, placed, {"corr-" + seq, "req-" + seq}).status();
-  });
+  return mysql::RunInTransaction(
+      pool, absl::Now() + absl::Seconds(10), [&](mysql::Transaction& tx) {
+        return outbox.Append(tx, placed, {"corr-" + seq, "req-" + seq}).status();
+      });
 }
 
 void RegisterEffectHandler(consumer::EventConsumer& consumer) {
@@ -42,8 +43,8 @@ void RegisterEffectHandler(consumer::EventConsumer& consumer) {
         if (placed.customer_id() == "poison") {
           return absl::InvalidArgumentError("customer 'poison' is rejected");
         }
-        sql::PreparedStatement& insert = context.tx().Prepare(
-            "INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
+        sql::PreparedStatement& insert =
+            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
         insert.setString(1, context.metadata().id);
         insert.setString(2, placed.order_id());
         insert.setString(3, placed.customer_id());
@@ -54,8 +55,8 @@ void RegisterEffectHandler(consumer::EventConsumer& consumer) {
 
 absl::StatusOr<Effects> CountEffects(mysql::ConnectionPool& pool) {
   Effects effects;
-  absl::Status status = mysql::RunInTransaction(
-      pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
+  absl::Status status =
+      mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
         std::unique_ptr<sql::ResultSet> result(
             tx.Prepare("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM effects").executeQuery());
         result->next();
@@ -69,8 +70,8 @@ absl::StatusOr<Effects> CountEffects(mysql::ConnectionPool& pool) {
 
 absl::StatusOr<int64_t> CountUnpublished(mysql::ConnectionPool& pool) {
   int64_t count = 0;
-  absl::Status status = mysql::RunInTransaction(
-      pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
+  absl::Status status =
+      mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
         std::unique_ptr<sql::ResultSet> result(
             tx.Prepare("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").executeQuery());
         result->next();

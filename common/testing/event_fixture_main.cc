@@ -1,7 +1,8 @@
 // A process running the fixture's relay or consumer, for tests that kill it.
 //
-//   event_fixture --mode=relay   [--crash_at=fetched|published] [--status_file=F] [--exit_when_drained]
-//   event_fixture --mode=consume --topic=T --group=G [--crash_after_handled=N] [--exit_after_effects=N]
+//   event_fixture --mode=relay   [--crash_at=fetched|published] [--status_file=F]
+//   [--exit_when_drained] event_fixture --mode=consume --topic=T --group=G
+//   [--crash_after_handled=N] [--exit_after_effects=N]
 //
 // MySQL options come from --mysql_* flags. A crash is raise(SIGKILL): no
 // destructor, no flush, exactly like a power cut for the process.
@@ -57,8 +58,8 @@ int RunRelay(mysql::ConnectionPool& pool) {
   while (true) {
     const outbox::RelayStats stats = relay.stats();
     if (const std::string file = absl::GetFlag(FLAGS_status_file); !file.empty()) {
-      std::ofstream(file + ".tmp") << (stats.active ? "active" : "standby") << " "
-                                   << stats.published << "\n";
+      std::ofstream(file + ".tmp")
+          << (stats.active ? "active" : "standby") << " " << stats.published << "\n";
       std::rename((file + ".tmp").c_str(), file.c_str());
     }
     if (absl::GetFlag(FLAGS_exit_when_drained) && stats.active) {

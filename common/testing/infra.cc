@@ -88,18 +88,18 @@ TestDatabase::TestDatabase(const std::string& prefix) {
   options_.database = name;
   options_.user = name.substr(0, 32);  // MariaDB user names: at most 80, keep short
   options_.password = absl::StrCat("pw_", name);
-  status_ = mysql::ProvisionDatabase(AdminOptions(), options_.database, options_.user,
-                                     options_.password);
+  status_ =
+      mysql::ProvisionDatabase(AdminOptions(), options_.database, options_.user, options_.password);
   if (!status_.ok()) {
-    status_ = absl::Status(status_.code(),
-                           absl::StrCat("cannot provision a test database on ", Mysql().Url(),
-                                        " (start MariaDB with `tools/dev up`): ",
-                                        status_.message()));
+    status_ = absl::Status(
+        status_.code(), absl::StrCat("cannot provision a test database on ", Mysql().Url(),
+                                     " (start MariaDB with `tools/dev up`): ", status_.message()));
   }
 }
 
 TestDatabase::~TestDatabase() {
-  if (status_.ok()) mysql::DropDatabase(AdminOptions(), options_.database, options_.user).IgnoreError();
+  if (status_.ok())
+    mysql::DropDatabase(AdminOptions(), options_.database, options_.user).IgnoreError();
 }
 
 ScratchMariaDb::ScratchMariaDb() {
@@ -139,16 +139,16 @@ absl::Status ScratchMariaDb::Start() {
     if (!installed.ok()) return installed;
   }
   std::vector<std::string> args = {"mariadbd",
-                                    "--no-defaults",
-                                    absl::StrCat("--datadir=", dir_, "/data"),
-                                    absl::StrCat("--port=", port_),
-                                    "--bind-address=127.0.0.1",
-                                    absl::StrCat("--socket=", socket_),
-                                    absl::StrCat("--log-error=", dir_, "/error.log"),
-                                    absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
-                                    "--skip-name-resolve",
-                                    "--innodb-buffer-pool-size=64M",
-                                    "--user=root"};
+                                   "--no-defaults",
+                                   absl::StrCat("--datadir=", dir_, "/data"),
+                                   absl::StrCat("--port=", port_),
+                                   "--bind-address=127.0.0.1",
+                                   absl::StrCat("--socket=", socket_),
+                                   absl::StrCat("--log-error=", dir_, "/error.log"),
+                                   absl::StrCat("--pid-file=", dir_, "/mariadbd.pid"),
+                                   "--skip-name-resolve",
+                                   "--innodb-buffer-pool-size=64M",
+                                   "--user=root"};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

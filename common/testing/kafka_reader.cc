@@ -3,11 +3,69 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <memory>
+#include <set>
 
 #include "absl/time/clock.h"
 #include "common/testing/infra.h"
 
 namespace shop::testing {
+
+namespace {
+
+ConsumedRecord ToRecord(RdKafka::Message& message) {
+  ConsumedRecord record;
+  record.topic = message.topic_name();
+  record.partition = message.partition();
+  record.offset = message.offset();
+  if (message.key() != nullptr) record.key = *message.key();
+  record.value.assign(static_cast<const char*>(message.payload()), message.len());
+  if (const RdKafka::Headers* headers = message.headers(); headers != nullptr) {
+    for (const auto& header : headers->get_all()) {
+      record.headers.emplace_back(
+          header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
+    }
+  }
+  return record;
+}
+
+}  // namespace
+
+std::vector<ConsumedRecord> ReadToEnd(const std::string& topic, absl::Duration timeout) {
+  std::vector<ConsumedRecord> records;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string error;
+  conf->set("bootstrap.servers", KafkaBrokers(), error);
+  conf->set("group.id", UniqueName("reader"), error);
+  conf->set("enable.auto.commit", "false", error);
+  conf->set("enable.partition.eof", "true", error);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (consumer == nullptr) return records;
+  RdKafka::Metadata* raw = nullptr;
+  std::unique_ptr<RdKafka::Topic> handle(
+      RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
+  if (consumer->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) return records;
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto* topic_metadata : *metadata->topics()) {
+    for (const auto* partition : *topic_metadata->partitions()) {
+      partitions.push_back(RdKafka::TopicPartition::create(topic, partition->id(),
+                                                           RdKafka::Topic::OFFSET_BEGINNING));
+    }
+  }
+  const size_t total = partitions.size();
+  consumer->assign(partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+  std::set<int32_t> ended;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (ended.size() < total && absl::Now() < deadline) {
+    std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
+    if (message->err() == RdKafka::ERR__PARTITION_EOF) ended.insert(message->partition());
+    if (message->err() == RdKafka::ERR_NO_ERROR) records.push_back(ToRecord(*message));
+  }
+  consumer->close();
+  return records;
+}
 
 std::vector<ConsumedRecord> ReadTopic(
     const std::string& topic, const std::function<bool(const std::vector<ConsumedRecord>&)>& done,
@@ -20,26 +78,15 @@ std::vector<ConsumedRecord> ReadTopic(
   conf->set("auto.offset.reset", "earliest", error);
   conf->set("enable.auto.commit", "false", error);
   conf->set("topic.metadata.refresh.interval.ms", "500", error);
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), error));
   if (consumer == nullptr) return records;
   consumer->subscribe({topic});
   const absl::Time deadline = absl::Now() + timeout;
   while (!done(records) && absl::Now() < deadline) {
     std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
     if (message->err() != RdKafka::ERR_NO_ERROR) continue;
-    ConsumedRecord record;
-    record.topic = message->topic_name();
-    record.partition = message->partition();
-    record.offset = message->offset();
-    if (message->key() != nullptr) record.key = *message->key();
-    record.value.assign(static_cast<const char*>(message->payload()), message->len());
-    if (const RdKafka::Headers* headers = message->headers(); headers != nullptr) {
-      for (const auto& header : headers->get_all()) {
-        record.headers.emplace_back(
-            header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
-      }
-    }
-    records.push_back(std::move(record));
+    records.push_back(ToRecord(*message));
   }
   consumer->close();
   return records;
@@ -48,7 +95,8 @@ std::vector<ConsumedRecord> ReadTopic(
 std::vector<ConsumedRecord> ReadAtLeast(const std::string& topic, size_t count,
                                         absl::Duration timeout) {
   return ReadTopic(
-      topic, [count](const std::vector<ConsumedRecord>& records) { return records.size() >= count; },
+      topic,
+      [count](const std::vector<ConsumedRecord>& records) { return records.size() >= count; },
       timeout);
 }
 

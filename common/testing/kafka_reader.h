@@ -32,6 +32,10 @@ std::vector<ConsumedRecord> ReadTopic(
 std::vector<ConsumedRecord> ReadAtLeast(const std::string& topic, size_t count,
                                         absl::Duration timeout = absl::Seconds(30));
 
+// Everything on `topic` up to its end at the time of the call.
+std::vector<ConsumedRecord> ReadToEnd(const std::string& topic,
+                                      absl::Duration timeout = absl::Seconds(30));
+
 // Waits, polling every 50 ms, until `condition` is true; false on timeout.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
 

@@ -142,8 +142,8 @@ absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
     auto current = orders_.Get(tx, order_id, /*for_update=*/true);
     if (!current.ok()) return current.status();
     order = *std::move(current);
-    auto transition = domain::Cancel(order, reason.empty() ? "cancelled by the customer" : reason,
-                                     absl::Now());
+    auto transition =
+        domain::Cancel(order, reason.empty() ? "cancelled by the customer" : reason, absl::Now());
     if (!transition.ok()) return transition.status();
     if (!transition->changed) return absl::OkStatus();
     if (absl::Status updated = orders_.Update(tx, order); !updated.ok()) return updated;

@@ -31,8 +31,7 @@ class OrderCommands {
                                    const std::string& correlation_id, absl::Time deadline);
   absl::StatusOr<Order> GetOrder(const std::string& order_id, absl::Time deadline);
   absl::StatusOr<storage::OrderPage> ListOrders(const std::string& customer_id, int page_size,
-                                                const std::string& page_token,
-                                                absl::Time deadline);
+                                                const std::string& page_token, absl::Time deadline);
   absl::StatusOr<Order> CancelOrder(const std::string& order_id, const std::string& reason,
                                     const std::string& correlation_id, absl::Time deadline);
 

@@ -120,15 +120,15 @@ TEST(NewOrderTest, EveryViolationIsReportedAtOnce) {
   request.add_lines();
   auto order = NewOrder(request, "o", absl::Now());
   EXPECT_EQ(order.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(
-      errors::ViolationsOf(order.status()),
-      ::testing::IsSupersetOf({Field(&errors::FieldViolation::field, "customer_id"),
-                               Field(&errors::FieldViolation::field, "idempotency_key"),
-                               Field(&errors::FieldViolation::field, "currency_code"),
-                               Field(&errors::FieldViolation::field, "shipping_address"),
-                               Field(&errors::FieldViolation::field, "lines[0].product_id"),
-                               Field(&errors::FieldViolation::field, "lines[0].quantity"),
-                               Field(&errors::FieldViolation::field, "lines[0].unit_price_minor")}));
+  EXPECT_THAT(errors::ViolationsOf(order.status()),
+              ::testing::IsSupersetOf(
+                  {Field(&errors::FieldViolation::field, "customer_id"),
+                   Field(&errors::FieldViolation::field, "idempotency_key"),
+                   Field(&errors::FieldViolation::field, "currency_code"),
+                   Field(&errors::FieldViolation::field, "shipping_address"),
+                   Field(&errors::FieldViolation::field, "lines[0].product_id"),
+                   Field(&errors::FieldViolation::field, "lines[0].quantity"),
+                   Field(&errors::FieldViolation::field, "lines[0].unit_price_minor")}));
 }
 
 TEST(NewOrderTest, FingerprintDiffersForDifferentRequestsOnly) {

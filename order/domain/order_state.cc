@@ -15,9 +15,8 @@ void Touch(Order& order, absl::Time now) {
 }
 
 absl::Status Illegal(const Order& order, absl::string_view what) {
-  return absl::FailedPreconditionError(absl::StrCat("order ", order.order_id(), " is ",
-                                                    OrderStatus_Name(order.status()), ": cannot ",
-                                                    what));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "order ", order.order_id(), " is ", OrderStatus_Name(order.status()), ": cannot ", what));
 }
 
 Transition Move(Order& order, OrderStatus to, Emit emit, absl::Time now) {

@@ -70,7 +70,8 @@ absl::StatusOr<std::optional<IdempotentOrder>> OrderRepository::FindByIdempotenc
 
 absl::StatusOr<Order> OrderRepository::Get(mysql::Transaction& tx, const std::string& order_id,
                                            bool for_update) {
-  absl::StatusOr<Order> result = absl::NotFoundError(absl::StrCat("order ", order_id, " not found"));
+  absl::StatusOr<Order> result =
+      absl::NotFoundError(absl::StrCat("order ", order_id, " not found"));
   absl::Status status = tx.Run("reading an order", [&] {
     sql::PreparedStatement& select =
         tx.Prepare(for_update ? "SELECT document FROM orders WHERE order_id = ? FOR UPDATE"

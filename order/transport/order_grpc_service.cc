@@ -19,8 +19,7 @@ absl::Time Deadline(const grpc::ServerContext* context) {
 grpc::Status OrderGrpcService::PlaceOrder(grpc::ServerContext* context,
                                           const shop::order::v1::PlaceOrderRequest* request,
                                           shop::order::v1::PlaceOrderResponse* response) {
-  auto order =
-      commands_.PlaceOrder(*request, grpc_util::CorrelationId(context), Deadline(context));
+  auto order = commands_.PlaceOrder(*request, grpc_util::CorrelationId(context), Deadline(context));
   if (!order.ok()) return grpc_util::ToGrpcStatus(order.status());
   *response->mutable_order() = *std::move(order);
   return grpc::Status::OK;

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   const std::string ns = shop::testing::UniqueName("bench");
   const std::string topic = events::QualifiedTopic(ns, "shop.order.events");
   const std::string raw_topic = ns + ".raw";
-  if (!kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic, 6}, {raw_topic, 6}}).ok()) return 1;
+  if (!kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic, 6}, {raw_topic, 6}}).ok())
+    return 1;
   auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
   if (!producer.ok()) return 1;
 
@@ -102,8 +103,8 @@ int main(int argc, char** argv) {
   // b. Relay throughput from a pre-filled outbox.
   outbox::Outbox box("/bench", ns);
   for (int first = 0; first < events; first += 500) {
-    absl::Status status = mysql::RunInTransaction(
-        pool, absl::Now() + absl::Seconds(30), [&](mysql::Transaction& tx) {
+    absl::Status status =
+        mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(30), [&](mysql::Transaction& tx) {
           for (int i = first; i < std::min(events, first + 500); ++i) {
             auto appended = box.Append(tx, Sample(i), {});
             if (!appended.ok()) return appended.status();
@@ -139,7 +140,8 @@ int main(int argc, char** argv) {
     conf->set("group.id", ns + "_latency", error);
     conf->set("auto.offset.reset", "latest", error);
     conf->set("fetch.wait.max.ms", "5", error);
-    std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+        RdKafka::KafkaConsumer::create(conf.get(), error));
     consumer->subscribe({topic});
     while (!stop) {
       std::unique_ptr<RdKafka::Message> message(consumer->consume(50));
@@ -159,7 +161,8 @@ int main(int argc, char** argv) {
       }
       absl::MutexLock lock(&mu);
       auto it = committed.find(seq);
-      if (it != committed.end()) latencies_ms.push_back(absl::ToDoubleMilliseconds(received - it->second));
+      if (it != committed.end())
+        latencies_ms.push_back(absl::ToDoubleMilliseconds(received - it->second));
     }
     consumer->close();
   });
@@ -171,10 +174,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < total; ++i) {
     absl::SleepFor(begin + absl::Seconds(1.0 * i / rate) - absl::Now());
     const int seq = events + i;
-    absl::Status status =
-        mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
-          return box.Append(tx, Sample(seq), {}).status();
-        });
+    absl::Status status = mysql::RunInTransaction(
+        pool, absl::Now() + absl::Seconds(5),
+        [&](mysql::Transaction& tx) { return box.Append(tx, Sample(seq), {}).status(); });
     absl::MutexLock lock(&mu);
     if (status.ok()) committed[seq] = absl::Now();
   }
@@ -183,13 +185,14 @@ int main(int argc, char** argv) {
   reader.join();
   relay.Stop();
 
-  std::printf("relay benchmark (%d events, payload %zu bytes, 6 partitions, local broker)\n", events,
-              Sample(0).ByteSizeLong());
+  std::printf("relay benchmark (%d events, payload %zu bytes, 6 partitions, local broker)\n",
+              events, Sample(0).ByteSizeLong());
   std::printf("  librdkafka raw produce : %9.0f events/s   (baseline)\n", raw_rate);
   std::printf("  outbox relay           : %9.0f events/s   (%.2f x raw)\n", relay_rate,
               relay_rate / raw_rate);
-  std::printf("  commit -> consume at %d/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu of %d seen)\n",
-              rate, Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.99),
-              Percentile(latencies_ms, 1.0), latencies_ms.size(), total);
+  std::printf(
+      "  commit -> consume at %d/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu of %d seen)\n", rate,
+      Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.99), Percentile(latencies_ms, 1.0),
+      latencies_ms.size(), total);
   return 0;
 }

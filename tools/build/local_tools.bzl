@@ -4,7 +4,7 @@ Each target is a small wrapper script that runs the fetched binary, or fails
 with a clear message when setup has not run, so loading never fails.
 """
 
-_TOOLS = ["buf"]
+_TOOLS = ["buf", "grpcurl"]
 
 def _local_tools_impl(ctx):
     root = str(ctx.path(Label("//:WORKSPACE")).dirname)
