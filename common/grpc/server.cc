@@ -87,6 +87,10 @@ std::string CorrelationId(const grpc::ServerContextBase* context) {
   return it == Registry().end() ? "" : it->second;
 }
 
+absl::Time CallDeadline(const grpc::ServerContextBase* context, absl::Duration cap) {
+  return std::min(absl::FromChrono(context->deadline()), absl::Now() + cap);
+}
+
 Server::Server(std::string name, std::string address)
     : name_(std::move(name)), address_(std::move(address)) {}
 

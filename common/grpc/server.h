@@ -26,6 +26,10 @@ inline constexpr char kCorrelationIdHeader[] = "x-correlation-id";
 // The correlation id of the call `context` belongs to.
 std::string CorrelationId(const grpc::ServerContextBase* context);
 
+// The client's deadline for the call, but no later than `cap` from now.
+absl::Time CallDeadline(const grpc::ServerContextBase* context,
+                        absl::Duration cap = absl::Seconds(10));
+
 class Server {
  public:
   // `address` like "127.0.0.1:50051" or "0.0.0.0:0" (any free port).

@@ -7,19 +7,15 @@
 namespace shop::order::transport {
 namespace {
 
-// The client's deadline, but never more than this for one call.
-constexpr absl::Duration kMaxCallTime = absl::Seconds(10);
-
-absl::Time Deadline(const grpc::ServerContext* context) {
-  return std::min(absl::FromChrono(context->deadline()), absl::Now() + kMaxCallTime);
-}
+using grpc_util::CallDeadline;
 
 }  // namespace
 
 grpc::Status OrderGrpcService::PlaceOrder(grpc::ServerContext* context,
                                           const shop::order::v1::PlaceOrderRequest* request,
                                           shop::order::v1::PlaceOrderResponse* response) {
-  auto order = commands_.PlaceOrder(*request, grpc_util::CorrelationId(context), Deadline(context));
+  auto order =
+      commands_.PlaceOrder(*request, grpc_util::CorrelationId(context), CallDeadline(context));
   if (!order.ok()) return grpc_util::ToGrpcStatus(order.status());
   *response->mutable_order() = *std::move(order);
   return grpc::Status::OK;
@@ -28,7 +24,7 @@ grpc::Status OrderGrpcService::PlaceOrder(grpc::ServerContext* context,
 grpc::Status OrderGrpcService::GetOrder(grpc::ServerContext* context,
                                         const shop::order::v1::GetOrderRequest* request,
                                         shop::order::v1::GetOrderResponse* response) {
-  auto order = commands_.GetOrder(request->order_id(), Deadline(context));
+  auto order = commands_.GetOrder(request->order_id(), CallDeadline(context));
   if (!order.ok()) return grpc_util::ToGrpcStatus(order.status());
   *response->mutable_order() = *std::move(order);
   return grpc::Status::OK;
@@ -38,7 +34,7 @@ grpc::Status OrderGrpcService::ListOrders(grpc::ServerContext* context,
                                           const shop::order::v1::ListOrdersRequest* request,
                                           shop::order::v1::ListOrdersResponse* response) {
   auto page = commands_.ListOrders(request->customer_id(), request->page_size(),
-                                   request->page_token(), Deadline(context));
+                                   request->page_token(), CallDeadline(context));
   if (!page.ok()) return grpc_util::ToGrpcStatus(page.status());
   for (auto& order : page->orders) *response->add_orders() = std::move(order);
   response->set_next_page_token(page->next_page_token);
@@ -49,7 +45,7 @@ grpc::Status OrderGrpcService::CancelOrder(grpc::ServerContext* context,
                                            const shop::order::v1::CancelOrderRequest* request,
                                            shop::order::v1::CancelOrderResponse* response) {
   auto order = commands_.CancelOrder(request->order_id(), request->reason(),
-                                     grpc_util::CorrelationId(context), Deadline(context));
+                                     grpc_util::CorrelationId(context), CallDeadline(context));
   if (!order.ok()) return grpc_util::ToGrpcStatus(order.status());
   *response->mutable_order() = *std::move(order);
   return grpc::Status::OK;

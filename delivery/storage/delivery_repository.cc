@@ -1,0 +1,122 @@
+#include "delivery/storage/delivery_repository.h"
+
+#include <cppconn/resultset.h>
+
+#include <limits>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "delivery/storage/delivery_migrations.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace shop::delivery::storage {
+namespace {
+
+int64_t CreatedMicros(const Delivery& delivery) {
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(delivery.create_time());
+}
+
+}  // namespace
+
+std::vector<mysql::Migration> DeliveryMigrations() { return GeneratedDeliveryMigrations(); }
+
+absl::Status DeliveryRepository::Insert(mysql::Transaction& tx, const Delivery& delivery) {
+  return tx.Run("inserting a delivery", [&] {
+    sql::PreparedStatement& insert = tx.Prepare(
+        "INSERT INTO deliveries (delivery_id, order_id, status, created_micros, document)"
+        " VALUES (?, ?, ?, ?, ?)");
+    insert.setString(1, delivery.delivery_id());
+    insert.setString(2, delivery.order_id());
+    insert.setInt(3, delivery.status());
+    insert.setInt64(4, CreatedMicros(delivery));
+    insert.setString(5, delivery.SerializeAsString());
+    insert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<Delivery>> DeliveryRepository::FindByOrder(mysql::Transaction& tx,
+                                                                        const std::string& order_id,
+                                                                        bool for_update) {
+  std::optional<Delivery> found;
+  absl::Status status = tx.Run("reading a delivery", [&] {
+    sql::PreparedStatement& select =
+        tx.Prepare(for_update ? "SELECT document FROM deliveries WHERE order_id = ? FOR UPDATE"
+                              : "SELECT document FROM deliveries WHERE order_id = ?");
+    select.setString(1, order_id);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (!rows->next()) return absl::OkStatus();
+    Delivery delivery;
+    if (!delivery.ParseFromString(rows->getString(1))) {
+      return absl::DataLossError("delivery document is corrupt");
+    }
+    found = std::move(delivery);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status DeliveryRepository::Update(mysql::Transaction& tx, const Delivery& delivery) {
+  return tx.Run("updating a delivery", [&] {
+    sql::PreparedStatement& update =
+        tx.Prepare("UPDATE deliveries SET status = ?, document = ? WHERE delivery_id = ?");
+    update.setInt(1, delivery.status());
+    update.setString(2, delivery.SerializeAsString());
+    update.setString(3, delivery.delivery_id());
+    update.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<DeliveryPage> DeliveryRepository::List(mysql::Transaction& tx, int page_size,
+                                                      const std::string& page_token,
+                                                      shop::delivery::v1::DeliveryStatus status) {
+  int64_t before_micros = std::numeric_limits<int64_t>::max();
+  std::string before_id = "\xff";
+  if (!page_token.empty()) {
+    std::string decoded;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(page_token, &decoded)) {
+      parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
+    }
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &before_micros)) {
+      return absl::InvalidArgumentError("page_token: is not a token this service returned");
+    }
+    before_id = parts[1];
+  }
+  DeliveryPage page;
+  absl::Status result = tx.Run("listing deliveries", [&] {
+    sql::PreparedStatement& select = tx.Prepare(
+        "SELECT document FROM deliveries WHERE (? = 0 OR status = ?)"
+        " AND (created_micros < ? OR (created_micros = ? AND delivery_id < ?))"
+        " ORDER BY created_micros DESC, delivery_id DESC LIMIT ?");
+    select.setInt(1, status);
+    select.setInt(2, status);
+    select.setInt64(3, before_micros);
+    select.setInt64(4, before_micros);
+    select.setString(5, before_id);
+    select.setInt(6, page_size + 1);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    while (rows->next()) {
+      Delivery delivery;
+      if (!delivery.ParseFromString(rows->getString(1))) {
+        return absl::DataLossError("delivery document is corrupt");
+      }
+      page.deliveries.push_back(std::move(delivery));
+    }
+    return absl::OkStatus();
+  });
+  if (!result.ok()) return result;
+  if (static_cast<int>(page.deliveries.size()) > page_size) {
+    page.deliveries.pop_back();
+    const Delivery& last = page.deliveries.back();
+    page.next_page_token =
+        absl::WebSafeBase64Escape(absl::StrCat(CreatedMicros(last), "|", last.delivery_id()));
+  }
+  return page;
+}
+
+}  // namespace shop::delivery::storage

@@ -1,0 +1,206 @@
+#include "product/app/product_commands.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/errors/bad_request.h"
+#include "common/events/event_metadata.h"
+#include "common/mysql/transaction.h"
+#include "google/protobuf/util/time_util.h"
+#include "product/domain/stock.h"
+#include "proto/shop/order/v1/events.pb.h"
+#include "proto/shop/product/v1/events.pb.h"
+
+namespace shop::product::app {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using storage::ReservationState;
+
+google::protobuf::Timestamp Now() {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
+}
+
+}  // namespace
+
+absl::Status ProductCommands::EmitProductChanged(mysql::Transaction& tx,
+                                                 const storage::ProductRecord& record,
+                                                 const std::string& correlation_id) {
+  shop::product::v1::ProductChanged changed;
+  changed.set_product_id(record.product.product_id());
+  *changed.mutable_product() = record.product;
+  *changed.mutable_stock() = record.stock;
+  *changed.mutable_change_time() = Now();
+  return outbox_.Append(tx, changed, {correlation_id, correlation_id}).status();
+}
+
+absl::StatusOr<storage::ProductRecord> ProductCommands::CreateProduct(
+    const shop::product::v1::CreateProductRequest& request, const std::string& correlation_id,
+    absl::Time deadline) {
+  if (auto violations = domain::ValidateCreate(request); !violations.empty()) {
+    return errors::InvalidArgument(violations);
+  }
+  storage::ProductRecord record;
+  shop::product::v1::Product& product = record.product;
+  product.set_product_id(request.product_id().empty() ? events::NewUuid() : request.product_id());
+  product.set_sku(request.sku());
+  product.set_name(request.name());
+  *product.mutable_price() = request.price();
+  *product.mutable_create_time() = Now();
+  *product.mutable_update_time() = product.create_time();
+  record.stock.set_product_id(product.product_id());
+  record.stock.set_available(request.initial_stock());
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    if (absl::Status inserted = products_.Insert(tx, product, request.initial_stock());
+        !inserted.ok()) {
+      return inserted;
+    }
+    return EmitProductChanged(tx, record, correlation_id);
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(absl::StrCat("a product with id ", product.product_id(),
+                                                 " or sku ", product.sku(), " exists already"));
+  }
+  if (!status.ok()) return status;
+  return record;
+}
+
+absl::StatusOr<storage::ProductRecord> ProductCommands::GetProduct(const std::string& product_id,
+                                                                   absl::Time deadline) {
+  if (product_id.empty()) return errors::InvalidArgument({{"product_id", "is required"}});
+  absl::StatusOr<storage::ProductRecord> record;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    record = products_.Get(tx, product_id, /*for_update=*/false);
+    return record.status().code() == absl::StatusCode::kNotFound ? absl::OkStatus()
+                                                                 : record.status();
+  });
+  if (!status.ok()) return status;
+  return record;
+}
+
+absl::StatusOr<storage::ProductPage> ProductCommands::ListProducts(int page_size,
+                                                                   const std::string& page_token,
+                                                                   absl::Time deadline) {
+  if (page_size < 0) return errors::InvalidArgument({{"page_size", "must not be negative"}});
+  page_size = page_size == 0 ? 50 : std::min(page_size, 500);
+  absl::StatusOr<storage::ProductPage> page;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    page = products_.List(tx, page_size, page_token);
+    return page.status().code() == absl::StatusCode::kInvalidArgument ? absl::OkStatus()
+                                                                      : page.status();
+  });
+  if (!status.ok()) return status;
+  if (!page.ok())
+    return errors::InvalidArgument({{"page_token", "is not a token this service returned"}});
+  return page;
+}
+
+absl::StatusOr<storage::ProductRecord> ProductCommands::AdjustStock(
+    const std::string& product_id, int64_t delta, const std::string& reason,
+    const std::string& correlation_id, absl::Time deadline) {
+  std::vector<errors::FieldViolation> violations;
+  if (product_id.empty()) violations.push_back({"product_id", "is required"});
+  if (delta == 0) violations.push_back({"delta", "must not be zero"});
+  if (reason.size() > 255) violations.push_back({"reason", "must be at most 255 characters"});
+  if (!violations.empty()) return errors::InvalidArgument(violations);
+  storage::ProductRecord record;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    if (absl::Status adjusted = products_.Adjust(tx, product_id, delta, reason); !adjusted.ok()) {
+      return adjusted;
+    }
+    auto updated = products_.Get(tx, product_id, /*for_update=*/false);
+    if (!updated.ok()) return updated.status();
+    record = *std::move(updated);
+    return EmitProductChanged(tx, record, correlation_id);
+  });
+  if (!status.ok()) return status;
+  return record;
+}
+
+void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
+  consumer.On<shop::order::v1::OrderPlaced>([this](const shop::order::v1::OrderPlaced& placed,
+                                                   consumer::EventContext& context) {
+    mysql::Transaction& tx = context.tx();
+    auto existing = products_.Reservations(tx, placed.order_id());
+    if (!existing.ok()) return existing.status();
+    if (!existing->empty()) return absl::OkStatus();  // reserved already
+    const std::map<std::string, int64_t> requested = domain::RequestedQuantities(placed.lines());
+    std::vector<std::string> ids;
+    for (const auto& [id, quantity] : requested) ids.push_back(id);
+    auto available = products_.LockAvailable(tx, ids);
+    if (!available.ok()) return available.status();
+    const auto shortfalls = domain::Shortfalls(requested, *available);
+    if (!shortfalls.empty()) {
+      shop::product::v1::StockRejected rejected;
+      rejected.set_order_id(placed.order_id());
+      for (const auto& shortfall : shortfalls) *rejected.add_shortfalls() = shortfall;
+      *rejected.mutable_reject_time() = Now();
+      return context.Emit(rejected);
+    }
+    shop::product::v1::StockReserved reserved;
+    reserved.set_order_id(placed.order_id());
+    for (const auto& [id, quantity] : requested) {
+      if (absl::Status status = products_.Reserve(tx, id, quantity); !status.ok()) return status;
+      if (absl::Status status = products_.SaveReservation(
+              tx, placed.order_id(), {id, quantity, ReservationState::kReserved});
+          !status.ok()) {
+        return status;
+      }
+      auto* line = reserved.add_lines();
+      line->set_product_id(id);
+      line->set_quantity(quantity);
+    }
+    *reserved.mutable_reserve_time() = Now();
+    return context.Emit(reserved);
+  });
+
+  consumer.On<shop::order::v1::OrderCompleted>(
+      [this](const shop::order::v1::OrderCompleted& completed, consumer::EventContext& context) {
+        auto reservations = products_.Reservations(context.tx(), completed.order_id());
+        if (!reservations.ok()) return reservations.status();
+        for (auto& reservation : *reservations) {
+          if (reservation.state != ReservationState::kReserved) continue;
+          if (absl::Status status =
+                  products_.MarkSold(context.tx(), reservation.product_id, reservation.quantity);
+              !status.ok()) {
+            return status;
+          }
+          reservation.state = ReservationState::kSold;
+          if (absl::Status status =
+                  products_.SaveReservation(context.tx(), completed.order_id(), reservation);
+              !status.ok()) {
+            return status;
+          }
+        }
+        return absl::OkStatus();
+      });
+
+  consumer.On<shop::order::v1::OrderCancelled>(
+      [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
+        auto reservations = products_.Reservations(context.tx(), cancelled.order_id());
+        if (!reservations.ok()) return reservations.status();
+        shop::product::v1::StockReleased released;
+        released.set_order_id(cancelled.order_id());
+        for (auto& reservation : *reservations) {
+          if (reservation.state == ReservationState::kReleased) continue;
+          if (absl::Status status = products_.Release(context.tx(), reservation.product_id,
+                                                      reservation.quantity, reservation.state);
+              !status.ok()) {
+            return status;
+          }
+          reservation.state = ReservationState::kReleased;
+          if (absl::Status status =
+                  products_.SaveReservation(context.tx(), cancelled.order_id(), reservation);
+              !status.ok()) {
+            return status;
+          }
+          auto* line = released.add_lines();
+          line->set_product_id(reservation.product_id);
+          line->set_quantity(reservation.quantity);
+        }
+        if (released.lines_size() == 0) return absl::OkStatus();  // rejected: nothing was held
+        *released.mutable_release_time() = Now();
+        return context.Emit(released);
+      });
+}
+
+}  // namespace shop::product::app

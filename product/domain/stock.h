@@ -1,0 +1,34 @@
+// Stock rules of the product service, as pure functions: reserving every
+// line of an order or none, and validating catalog input.
+#ifndef SHOP_PRODUCT_DOMAIN_STOCK_H_
+#define SHOP_PRODUCT_DOMAIN_STOCK_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/errors/bad_request.h"
+#include "proto/shop/order/v1/order.pb.h"
+#include "proto/shop/product/v1/events.pb.h"
+#include "proto/shop/product/v1/product_service.pb.h"
+
+namespace shop::product::domain {
+
+// Quantity per product over an order's lines (a product may appear on
+// several lines). Ordered by product id, which is also the lock order.
+std::map<std::string, int64_t> RequestedQuantities(
+    const google::protobuf::RepeatedPtrField<shop::order::v1::OrderLine>& lines);
+
+// What reserving `requested` against `available` (absent: unknown product)
+// gives: no shortfalls means every line can be reserved.
+std::vector<shop::product::v1::StockShortfall> Shortfalls(
+    const std::map<std::string, int64_t>& requested,
+    const std::map<std::string, int64_t>& available);
+
+std::vector<errors::FieldViolation> ValidateCreate(
+    const shop::product::v1::CreateProductRequest& request);
+
+}  // namespace shop::product::domain
+
+#endif  // SHOP_PRODUCT_DOMAIN_STOCK_H_

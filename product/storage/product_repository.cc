@@ -1,0 +1,233 @@
+#include "product/storage/product_repository.h"
+
+#include <cppconn/resultset.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "product/storage/product_migrations.h"
+
+namespace shop::product::storage {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kColumns[] =
+    "product_id, sku, name, price_minor, currency_code, available, reserved, sold, created_micros,"
+    " updated_micros";
+
+ProductRecord ReadRecord(sql::ResultSet& row) {
+  ProductRecord record;
+  Product& product = record.product;
+  product.set_product_id(row.getString("product_id"));
+  product.set_sku(row.getString("sku"));
+  product.set_name(row.getString("name"));
+  product.mutable_price()->set_minor_units(row.getInt64("price_minor"));
+  product.mutable_price()->set_currency_code(row.getString("currency_code"));
+  *product.mutable_create_time() =
+      TimeUtil::MicrosecondsToTimestamp(row.getInt64("created_micros"));
+  *product.mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(row.getInt64("updated_micros"));
+  record.stock.set_product_id(product.product_id());
+  record.stock.set_available(row.getInt64("available"));
+  record.stock.set_reserved(row.getInt64("reserved"));
+  record.stock.set_sold(row.getInt64("sold"));
+  return record;
+}
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+}  // namespace
+
+std::vector<mysql::Migration> ProductMigrations() { return GeneratedProductMigrations(); }
+
+absl::Status ProductRepository::Insert(mysql::Transaction& tx, const Product& product,
+                                       int64_t initial_stock) {
+  return tx.Run("inserting a product", [&] {
+    sql::PreparedStatement& insert = tx.Prepare(absl::StrCat(
+        "INSERT INTO products (", kColumns, ") VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)"));
+    insert.setString(1, product.product_id());
+    insert.setString(2, product.sku());
+    insert.setString(3, product.name());
+    insert.setInt64(4, product.price().minor_units());
+    insert.setString(5, product.price().currency_code());
+    insert.setInt64(6, initial_stock);
+    insert.setInt64(7, TimeUtil::TimestampToMicroseconds(product.create_time()));
+    insert.setInt64(8, TimeUtil::TimestampToMicroseconds(product.update_time()));
+    insert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ProductRecord> ProductRepository::Get(mysql::Transaction& tx,
+                                                     const std::string& product_id,
+                                                     bool for_update) {
+  absl::StatusOr<ProductRecord> result =
+      absl::NotFoundError(absl::StrCat("product ", product_id, " not found"));
+  absl::Status status = tx.Run("reading a product", [&] {
+    sql::PreparedStatement& select =
+        tx.Prepare(absl::StrCat("SELECT ", kColumns, " FROM products WHERE product_id = ?",
+                                for_update ? " FOR UPDATE" : ""));
+    select.setString(1, product_id);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (rows->next()) result = ReadRecord(*rows);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<ProductPage> ProductRepository::List(mysql::Transaction& tx, int page_size,
+                                                    const std::string& page_token) {
+  std::string after;
+  if (!page_token.empty() && !absl::WebSafeBase64Unescape(page_token, &after)) {
+    return absl::InvalidArgumentError("page_token: is not a token this service returned");
+  }
+  ProductPage page;
+  absl::Status status = tx.Run("listing products", [&] {
+    sql::PreparedStatement& select = tx.Prepare(absl::StrCat(
+        "SELECT ", kColumns, " FROM products WHERE product_id > ? ORDER BY product_id LIMIT ?"));
+    select.setString(1, after);
+    select.setInt(2, page_size + 1);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    while (rows->next()) page.products.push_back(ReadRecord(*rows).product);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (static_cast<int>(page.products.size()) > page_size) {
+    page.products.pop_back();
+    page.next_page_token = absl::WebSafeBase64Escape(page.products.back().product_id());
+  }
+  return page;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> ProductRepository::LockAvailable(
+    mysql::Transaction& tx, const std::vector<std::string>& product_ids) {
+  std::map<std::string, int64_t> available;
+  absl::Status status = tx.Run("locking stock", [&] {
+    // One row at a time, in id order: concurrent orders lock in the same
+    // order and cannot deadlock.
+    sql::PreparedStatement& select =
+        tx.Prepare("SELECT available FROM products WHERE product_id = ? FOR UPDATE");
+    for (const std::string& id : product_ids) {
+      select.setString(1, id);
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      if (rows->next()) available[id] = rows->getInt64(1);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return available;
+}
+
+namespace {
+
+absl::Status MoveStock(mysql::Transaction& tx, const std::string& sql,
+                       const std::string& product_id, int64_t quantity, absl::string_view what) {
+  return tx.Run(what, [&] {
+    sql::PreparedStatement& update = tx.Prepare(sql);
+    update.setInt64(1, quantity);
+    update.setInt64(2, quantity);
+    update.setInt64(3, NowMicros());
+    update.setString(4, product_id);
+    if (update.executeUpdate() != 1) {
+      return absl::NotFoundError(absl::StrCat("product ", product_id, " not found"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+absl::Status ProductRepository::Reserve(mysql::Transaction& tx, const std::string& product_id,
+                                        int64_t quantity) {
+  return MoveStock(tx,
+                   "UPDATE products SET available = available - ?, reserved = reserved + ?,"
+                   " updated_micros = ? WHERE product_id = ?",
+                   product_id, quantity, "reserving stock");
+}
+
+absl::Status ProductRepository::MarkSold(mysql::Transaction& tx, const std::string& product_id,
+                                         int64_t quantity) {
+  return MoveStock(tx,
+                   "UPDATE products SET reserved = reserved - ?, sold = sold + ?,"
+                   " updated_micros = ? WHERE product_id = ?",
+                   product_id, quantity, "selling stock");
+}
+
+absl::Status ProductRepository::Release(mysql::Transaction& tx, const std::string& product_id,
+                                        int64_t quantity, ReservationState from) {
+  return MoveStock(tx,
+                   from == ReservationState::kSold
+                       ? "UPDATE products SET sold = sold - ?, available = available + ?,"
+                         " updated_micros = ? WHERE product_id = ?"
+                       : "UPDATE products SET reserved = reserved - ?, available = available + ?,"
+                         " updated_micros = ? WHERE product_id = ?",
+                   product_id, quantity, "releasing stock");
+}
+
+absl::Status ProductRepository::Adjust(mysql::Transaction& tx, const std::string& product_id,
+                                       int64_t delta, const std::string& reason) {
+  auto record = Get(tx, product_id, /*for_update=*/true);
+  if (!record.ok()) return record.status();
+  if (record->stock.available() + delta < 0) {
+    return absl::FailedPreconditionError(absl::StrCat("product ", product_id, " has ",
+                                                      record->stock.available(),
+                                                      " available; cannot remove ", -delta));
+  }
+  return tx.Run("adjusting stock", [&] {
+    const int64_t now = NowMicros();
+    sql::PreparedStatement& update = tx.Prepare(
+        "UPDATE products SET available = available + ?, updated_micros = ? WHERE product_id = ?");
+    update.setInt64(1, delta);
+    update.setInt64(2, now);
+    update.setString(3, product_id);
+    update.executeUpdate();
+    sql::PreparedStatement& audit = tx.Prepare(
+        "INSERT INTO stock_adjustments (product_id, delta, reason, created_micros)"
+        " VALUES (?, ?, ?, ?)");
+    audit.setString(1, product_id);
+    audit.setInt64(2, delta);
+    audit.setString(3, reason);
+    audit.setInt64(4, now);
+    audit.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<Reservation>> ProductRepository::Reservations(
+    mysql::Transaction& tx, const std::string& order_id) {
+  std::vector<Reservation> reservations;
+  absl::Status status = tx.Run("reading reservations", [&] {
+    sql::PreparedStatement& select = tx.Prepare(
+        "SELECT product_id, quantity, state FROM reservations WHERE order_id = ?"
+        " ORDER BY product_id FOR UPDATE");
+    select.setString(1, order_id);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    while (rows->next()) {
+      reservations.push_back(
+          {rows->getString(1), rows->getInt64(2), static_cast<ReservationState>(rows->getInt(3))});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return reservations;
+}
+
+absl::Status ProductRepository::SaveReservation(mysql::Transaction& tx, const std::string& order_id,
+                                                const Reservation& reservation) {
+  return tx.Run("saving a reservation", [&] {
+    sql::PreparedStatement& upsert = tx.Prepare(
+        "INSERT INTO reservations (order_id, product_id, quantity, state) VALUES (?, ?, ?, ?)"
+        " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity), state = VALUES(state)");
+    upsert.setString(1, order_id);
+    upsert.setString(2, reservation.product_id);
+    upsert.setInt64(3, reservation.quantity);
+    upsert.setInt(4, static_cast<int>(reservation.state));
+    upsert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace shop::product::storage

@@ -1,0 +1,75 @@
+// Products, stock and reservations in the product service's own database.
+// Every call runs in the caller's transaction.
+#ifndef SHOP_PRODUCT_STORAGE_PRODUCT_REPOSITORY_H_
+#define SHOP_PRODUCT_STORAGE_PRODUCT_REPOSITORY_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/mysql/migrations.h"
+#include "common/mysql/transaction.h"
+#include "proto/shop/product/v1/product.pb.h"
+
+namespace shop::product::storage {
+
+using shop::product::v1::Product;
+using shop::product::v1::Stock;
+
+enum class ReservationState { kReserved = 1, kSold = 2, kReleased = 3 };
+
+struct Reservation {
+  std::string product_id;
+  int64_t quantity = 0;
+  ReservationState state = ReservationState::kReserved;
+};
+
+struct ProductRecord {
+  Product product;
+  Stock stock;
+};
+
+struct ProductPage {
+  std::vector<Product> products;
+  std::string next_page_token;
+};
+
+class ProductRepository {
+ public:
+  // ALREADY_EXISTS when the id or the SKU is taken.
+  absl::Status Insert(mysql::Transaction& tx, const Product& product, int64_t initial_stock);
+  // NOT_FOUND when unknown.
+  absl::StatusOr<ProductRecord> Get(mysql::Transaction& tx, const std::string& product_id,
+                                    bool for_update);
+  absl::StatusOr<ProductPage> List(mysql::Transaction& tx, int page_size,
+                                   const std::string& page_token);
+
+  // Locks the rows of `product_ids` in id order and returns their available
+  // stock; unknown ids are absent.
+  absl::StatusOr<std::map<std::string, int64_t>> LockAvailable(
+      mysql::Transaction& tx, const std::vector<std::string>& product_ids);
+
+  // Moves `quantity` between the stock columns of a locked product:
+  // available -> reserved, reserved -> sold, reserved/sold -> available.
+  absl::Status Reserve(mysql::Transaction& tx, const std::string& product_id, int64_t quantity);
+  absl::Status MarkSold(mysql::Transaction& tx, const std::string& product_id, int64_t quantity);
+  absl::Status Release(mysql::Transaction& tx, const std::string& product_id, int64_t quantity,
+                       ReservationState from);
+  // available += delta, recorded with its reason; FAILED_PRECONDITION when
+  // it would go negative.
+  absl::Status Adjust(mysql::Transaction& tx, const std::string& product_id, int64_t delta,
+                      const std::string& reason);
+
+  absl::StatusOr<std::vector<Reservation>> Reservations(mysql::Transaction& tx,
+                                                        const std::string& order_id);
+  absl::Status SaveReservation(mysql::Transaction& tx, const std::string& order_id,
+                               const Reservation& reservation);
+};
+
+std::vector<mysql::Migration> ProductMigrations();
+
+}  // namespace shop::product::storage
+
+#endif  // SHOP_PRODUCT_STORAGE_PRODUCT_REPOSITORY_H_
