@@ -1,13 +1,12 @@
 // The order service: flags and wiring only (see order/app for what it does).
-#include <cstdio>
-
 #include "common/service/service_runtime.h"
 #include "order/app/order_commands.h"
 #include "order/storage/order_repository.h"
 #include "order/transport/order_grpc_service.h"
 
 int main(int argc, char** argv) {
-  auto runtime = shop::service::ServiceRuntime::Create(
+  return shop::service::RunService<shop::order::app::OrderCommands,
+                                   shop::order::transport::OrderGrpcService>(
       {
           .name = "order",
           .migrations = {{"order", shop::order::storage::OrderMigrations()}},
@@ -15,15 +14,4 @@ int main(int argc, char** argv) {
           .produced_topics = {"shop.order.events"},
       },
       argc, argv);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "order: cannot start: %s\n", runtime.status().ToString().c_str());
-    return 1;
-  }
-  shop::order::app::OrderCommands commands((*runtime)->pool(), (*runtime)->outbox());
-  if (auto* consumer = (*runtime)->consumer(); consumer != nullptr) {
-    commands.RegisterSagaHandlers(*consumer);
-  }
-  shop::order::transport::OrderGrpcService service(commands);
-  (*runtime)->server().AddService(&service);
-  return (*runtime)->Run();
 }

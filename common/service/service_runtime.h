@@ -12,6 +12,7 @@
 #ifndef SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
 #define SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -76,3 +77,27 @@ class ServiceRuntime {
 }  // namespace shop::service
 
 #endif  // SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
+
+namespace shop::service {
+
+// The whole main() of a service: `Commands(pool, outbox)` holds its logic and
+// registers its saga handlers; `GrpcService(commands)` is its API.
+template <typename Commands, typename GrpcService>
+int RunService(ServiceDefinition definition, int argc, char** argv) {
+  const std::string name = definition.name;
+  auto runtime = ServiceRuntime::Create(std::move(definition), argc, argv);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "%s: cannot start: %s\n", name.c_str(),
+                 runtime.status().ToString().c_str());
+    return 1;
+  }
+  Commands commands((*runtime)->pool(), (*runtime)->outbox());
+  if (consumer::EventConsumer* consumer = (*runtime)->consumer(); consumer != nullptr) {
+    commands.RegisterSagaHandlers(*consumer);
+  }
+  GrpcService service(commands);
+  (*runtime)->server().AddService(&service);
+  return (*runtime)->Run();
+}
+
+}  // namespace shop::service

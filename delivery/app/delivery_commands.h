@@ -1,0 +1,43 @@
+// What the delivery service does: create a delivery when an order completes,
+// cancel it when the order is cancelled before shipping, and move it along
+// through its API, publishing each change.
+#ifndef SHOP_DELIVERY_APP_DELIVERY_COMMANDS_H_
+#define SHOP_DELIVERY_APP_DELIVERY_COMMANDS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/consumer/event_consumer.h"
+#include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox.h"
+#include "delivery/storage/delivery_repository.h"
+
+namespace shop::delivery::app {
+
+using shop::delivery::v1::Delivery;
+using shop::delivery::v1::DeliveryStatus;
+
+class DeliveryCommands {
+ public:
+  DeliveryCommands(mysql::ConnectionPool& pool, outbox::Outbox& outbox)
+      : pool_(pool), outbox_(outbox) {}
+
+  absl::StatusOr<Delivery> GetDelivery(const std::string& order_id, absl::Time deadline);
+  absl::StatusOr<storage::DeliveryPage> ListDeliveries(int page_size, const std::string& page_token,
+                                                       DeliveryStatus status, absl::Time deadline);
+  absl::StatusOr<Delivery> UpdateStatus(const std::string& order_id, DeliveryStatus status,
+                                        const std::string& correlation_id, absl::Time deadline);
+
+  // OrderCompleted and OrderCancelled handlers.
+  void RegisterSagaHandlers(consumer::EventConsumer& consumer);
+
+ private:
+  mysql::ConnectionPool& pool_;
+  outbox::Outbox& outbox_;
+  storage::DeliveryRepository deliveries_;
+};
+
+}  // namespace shop::delivery::app
+
+#endif  // SHOP_DELIVERY_APP_DELIVERY_COMMANDS_H_
