@@ -36,6 +36,10 @@ std::vector<ConsumedRecord> ReadAtLeast(const std::string& topic, size_t count,
 std::vector<ConsumedRecord> ReadToEnd(const std::string& topic,
                                       absl::Duration timeout = absl::Seconds(30));
 
+// True when consumer group `group` has committed offsets at the end of every
+// partition of `topic` (it has applied everything there is).
+bool GroupCaughtUp(const std::string& group, const std::string& topic);
+
 // Waits, polling every 50 ms, until `condition` is true; false on timeout.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
 

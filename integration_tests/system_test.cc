@@ -1,0 +1,356 @@
+// The whole system, end to end: the four real service binaries, the real
+// broker and database, real gRPC clients. Each test uses products and
+// customers of its own.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/events/event_metadata.h"
+#include "common/testing/infra.h"
+#include "common/testing/kafka_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "integration_tests/shop_system.h"
+
+namespace shop::testing {
+namespace {
+
+using shop::delivery::v1::DELIVERY_STATUS_CANCELLED;
+using shop::delivery::v1::DELIVERY_STATUS_PREPARING;
+using shop::order::v1::Order;
+using shop::order::v1::ORDER_STATUS_CANCELLED;
+using shop::order::v1::ORDER_STATUS_COMPLETED;
+using shop::order::v1::ORDER_STATUS_PENDING;
+
+std::chrono::system_clock::time_point In(int seconds) {
+  return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
+}
+
+class SystemTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    system_ = new ShopSystem();
+    absl::Status started = system_->Start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+  static void TearDownTestSuite() {
+    absl::Status stopped = system_->Stop();
+    EXPECT_TRUE(stopped.ok()) << stopped;
+    delete system_;
+  }
+  void SetUp() override { prefix_ = UniqueName("t"); }
+
+  std::string Product(const std::string& name, int64_t stock, int64_t price = 500) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::product::v1::CreateProductRequest request;
+    request.set_product_id(prefix_ + "-" + name);
+    request.set_sku(prefix_ + "-sku-" + name);
+    request.set_name(name);
+    request.mutable_price()->set_minor_units(price);
+    request.mutable_price()->set_currency_code("EUR");
+    request.set_initial_stock(stock);
+    shop::product::v1::CreateProductResponse response;
+    grpc::Status status = system_->products().CreateProduct(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.product().product_id();
+  }
+
+  shop::product::v1::Stock Stock(const std::string& product_id) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::product::v1::GetStockRequest request;
+    request.set_product_id(product_id);
+    shop::product::v1::GetStockResponse response;
+    EXPECT_TRUE(system_->products().GetStock(&context, request, &response).ok());
+    return response.stock();
+  }
+
+  grpc::Status Place(const std::string& customer, const std::string& key,
+                     const std::vector<std::pair<std::string, int64_t>>& lines, Order* order) {
+    grpc::ClientContext context;
+    context.set_deadline(In(20));
+    shop::order::v1::PlaceOrderRequest request;
+    request.set_customer_id(customer);
+    request.set_idempotency_key(key);
+    request.set_currency_code("EUR");
+    auto* address = request.mutable_shipping_address();
+    address->set_recipient("Grace Hopper");
+    address->add_lines("1 Navy Way");
+    address->set_city("Arlington");
+    address->set_country_code("US");
+    for (const auto& [product, quantity] : lines) {
+      auto* line = request.add_lines();
+      line->set_product_id(product);
+      line->set_quantity(quantity);
+      line->set_unit_price_minor(500);
+    }
+    shop::order::v1::PlaceOrderResponse response;
+    grpc::Status status = system_->orders().PlaceOrder(&context, request, &response);
+    if (order != nullptr) *order = response.order();
+    return status;
+  }
+
+  Order Get(const std::string& order_id) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::order::v1::GetOrderRequest request;
+    request.set_order_id(order_id);
+    shop::order::v1::GetOrderResponse response;
+    system_->orders().GetOrder(&context, request, &response);
+    return response.order();
+  }
+
+  bool WaitForStatus(const std::string& order_id, shop::order::v1::OrderStatus status) {
+    return WaitFor([&] { return Get(order_id).status() == status; }, absl::Seconds(60));
+  }
+
+  grpc::Status Delivery(const std::string& order_id, shop::delivery::v1::Delivery* delivery) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::delivery::v1::GetDeliveryRequest request;
+    request.set_order_id(order_id);
+    shop::delivery::v1::GetDeliveryResponse response;
+    grpc::Status status = system_->deliveries().GetDelivery(&context, request, &response);
+    if (delivery != nullptr) *delivery = response.delivery();
+    return status;
+  }
+
+  std::vector<shop::settlement::v1::LedgerEntry> Ledger(const std::string& order_id) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::settlement::v1::ListLedgerEntriesRequest request;
+    request.set_order_id(order_id);
+    shop::settlement::v1::ListLedgerEntriesResponse response;
+    EXPECT_TRUE(system_->settlement().ListLedgerEntries(&context, request, &response).ok());
+    return {response.entries().begin(), response.entries().end()};
+  }
+
+  static std::vector<shop::settlement::v1::DailyTotal> Totals(
+      shop::settlement::v1::SettlementService::Stub& stub) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::settlement::v1::GetDailyTotalsRequest request;
+    request.set_start_date("2000-01-01");
+    request.set_end_date("2100-01-01");
+    shop::settlement::v1::GetDailyTotalsResponse response;
+    EXPECT_TRUE(stub.GetDailyTotals(&context, request, &response).ok());
+    return {response.totals().begin(), response.totals().end()};
+  }
+
+  static ShopSystem* system_;
+  std::string prefix_;
+};
+
+ShopSystem* SystemTest::system_ = nullptr;
+
+TEST_F(SystemTest, HappyPathCompletesReservesStockStartsADeliveryAndBooksRevenue) {
+  const std::string tea = Product("tea", 10), mug = Product("mug", 5);
+  Order order;
+  ASSERT_TRUE(Place(prefix_ + "-cust", "k1", {{tea, 2}, {mug, 1}}, &order).ok());
+  ASSERT_TRUE(WaitForStatus(order.order_id(), ORDER_STATUS_COMPLETED));
+  ASSERT_TRUE(WaitFor([&] { return Stock(tea).sold() == 2; }, absl::Seconds(30)));
+  EXPECT_EQ(Stock(tea).available(), 8);
+  EXPECT_EQ(Stock(tea).reserved(), 0);
+  EXPECT_EQ(Stock(mug).available(), 4);
+  shop::delivery::v1::Delivery delivery;
+  ASSERT_TRUE(
+      WaitFor([&] { return Delivery(order.order_id(), &delivery).ok(); }, absl::Seconds(30)));
+  EXPECT_EQ(delivery.status(), DELIVERY_STATUS_PREPARING);
+  EXPECT_EQ(delivery.shipping_address().city(), "Arlington");
+  EXPECT_EQ(delivery.items_size(), 2);
+  ASSERT_TRUE(WaitFor([&] { return Ledger(order.order_id()).size() == 1; }, absl::Seconds(30)));
+  const auto entry = Ledger(order.order_id())[0];
+  EXPECT_EQ(entry.type(), shop::settlement::v1::LEDGER_ENTRY_TYPE_REVENUE);
+  EXPECT_EQ(entry.amount().minor_units(), 3 * 500);
+  EXPECT_EQ(entry.amount().currency_code(), "EUR");
+}
+
+TEST_F(SystemTest, RejectedOrderIsCancelledWithNoDeliveryNoSettlementAndStockUnchanged) {
+  const std::string rare = Product("rare", 1), common = Product("common", 50);
+  Order order;
+  ASSERT_TRUE(Place(prefix_ + "-cust", "k1", {{common, 3}, {rare, 2}}, &order).ok());
+  ASSERT_TRUE(WaitForStatus(order.order_id(), ORDER_STATUS_CANCELLED));
+  EXPECT_EQ(Get(order.order_id()).cancellation_reason(),
+            shop::order::v1::CANCELLATION_REASON_OUT_OF_STOCK);
+  ASSERT_TRUE(system_->WaitForQuiet()) << "the system did not settle";
+  EXPECT_EQ(Delivery(order.order_id(), nullptr).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Ledger(order.order_id()).empty());
+  EXPECT_EQ(Stock(rare).available(), 1);
+  EXPECT_EQ(Stock(common).available(), 50);
+  EXPECT_EQ(Stock(common).reserved() + Stock(common).sold(), 0);
+}
+
+TEST_F(SystemTest, CancellationAfterCompletionReleasesStockCancelsDeliveryAndBooksAReversal) {
+  const std::string lamp = Product("lamp", 4);
+  Order order;
+  ASSERT_TRUE(Place(prefix_ + "-cust", "k1", {{lamp, 3}}, &order).ok());
+  ASSERT_TRUE(WaitForStatus(order.order_id(), ORDER_STATUS_COMPLETED));
+  ASSERT_TRUE(WaitFor([&] { return Delivery(order.order_id(), nullptr).ok(); }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return Ledger(order.order_id()).size() == 1; }, absl::Seconds(30)));
+
+  grpc::ClientContext context;
+  shop::order::v1::CancelOrderRequest cancel;
+  cancel.set_order_id(order.order_id());
+  shop::order::v1::CancelOrderResponse cancelled;
+  ASSERT_TRUE(system_->orders().CancelOrder(&context, cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.order().status(), ORDER_STATUS_CANCELLED);
+
+  ASSERT_TRUE(WaitFor([&] { return Stock(lamp).available() == 4; }, absl::Seconds(30)));
+  EXPECT_EQ(Stock(lamp).sold(), 0);
+  EXPECT_EQ(Stock(lamp).reserved(), 0);
+  shop::delivery::v1::Delivery delivery;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Delivery(order.order_id(), &delivery).ok() &&
+               delivery.status() == DELIVERY_STATUS_CANCELLED;
+      },
+      absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return Ledger(order.order_id()).size() == 2; }, absl::Seconds(30)));
+  const auto entries = Ledger(order.order_id());
+  EXPECT_EQ(entries[0].amount().minor_units() + entries[1].amount().minor_units(), 0);
+  EXPECT_EQ(entries[1].type(), shop::settlement::v1::LEDGER_ENTRY_TYPE_REVERSAL);
+}
+
+TEST_F(SystemTest, WithDeliveryDownOrdersCompleteAndDeliveryCatchesUpWithNothingLostOrDoubled) {
+  const std::string book = Product("book", 100);
+  ASSERT_TRUE(system_->service("delivery").Stop().ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    Order order;
+    ASSERT_TRUE(Place(prefix_ + "-cust", absl::StrCat("k", i), {{book, 1}}, &order).ok());
+    ids.push_back(order.order_id());
+  }
+  for (const auto& id : ids) ASSERT_TRUE(WaitForStatus(id, ORDER_STATUS_COMPLETED));
+  EXPECT_FALSE(GroupCaughtUp("delivery", system_->Topic("shop.order.events")))
+      << "delivery was down: it cannot have applied these orders";
+
+  ASSERT_TRUE(system_->Restart("delivery").ok());
+  ASSERT_TRUE(system_->WaitForQuiet());
+  for (const auto& id : ids) {
+    shop::delivery::v1::Delivery delivery;
+    ASSERT_TRUE(Delivery(id, &delivery).ok()) << id;
+    EXPECT_EQ(delivery.status(), DELIVERY_STATUS_PREPARING);
+  }
+  // Nothing doubled: one DeliveryCreated per order on the delivery topic.
+  std::map<std::string, int> created;
+  for (const auto& record : ReadToEnd(system_->Topic("shop.delivery.events"))) {
+    if (events::HeaderValue(record.headers, "ce_type") == "shop.delivery.v1.DeliveryCreated") {
+      ++created[record.key];
+    }
+  }
+  for (const auto& id : ids) EXPECT_EQ(created[id], 1) << id;
+}
+
+TEST_F(SystemTest, ASettlementAddedLaterReplaysHistoryIntoTheSameTotals) {
+  const std::string pen = Product("pen", 20);
+  Order kept, reversed;
+  ASSERT_TRUE(Place(prefix_ + "-cust", "k1", {{pen, 2}}, &kept).ok());
+  ASSERT_TRUE(Place(prefix_ + "-cust", "k2", {{pen, 3}}, &reversed).ok());
+  ASSERT_TRUE(WaitForStatus(reversed.order_id(), ORDER_STATUS_COMPLETED));
+  grpc::ClientContext context;
+  shop::order::v1::CancelOrderRequest cancel;
+  cancel.set_order_id(reversed.order_id());
+  shop::order::v1::CancelOrderResponse response;
+  ASSERT_TRUE(system_->orders().CancelOrder(&context, cancel, &response).ok());
+  ASSERT_TRUE(system_->WaitForQuiet());
+  const auto original = Totals(system_->settlement());
+  ASSERT_FALSE(original.empty());
+
+  TestDatabase fresh("sys_settlement_replay");
+  ASSERT_TRUE(fresh.status().ok());
+  ServiceProcess replay("settlement/settlement", fresh.options(), system_->topic_namespace(),
+                        {"--consumer_group=settlement_replay", "--relay=false"});
+  ASSERT_TRUE(replay.Start().ok());
+  ASSERT_TRUE(WaitFor(
+      [&] { return GroupCaughtUp("settlement_replay", system_->Topic("shop.order.events")); },
+      absl::Seconds(60)));
+  auto stub = shop::settlement::v1::SettlementService::NewStub(
+      grpc::CreateChannel(replay.address(), grpc::InsecureChannelCredentials()));
+  const auto rebuilt = Totals(*stub);
+  ASSERT_EQ(rebuilt.size(), original.size());
+  for (size_t i = 0; i < original.size(); ++i) {
+    EXPECT_EQ(rebuilt[i].SerializeAsString(), original[i].SerializeAsString())
+        << original[i].DebugString() << " vs " << rebuilt[i].DebugString();
+    EXPECT_EQ(original[i].net().minor_units(),
+              original[i].revenue().minor_units() + original[i].reversals().minor_units());
+  }
+  EXPECT_TRUE(replay.Stop().ok());
+}
+
+TEST_F(SystemTest, ContentionThousandOrdersOverTwentyProductsNeverOversell) {
+  constexpr int kProducts = 20, kOrders = 1000, kClients = 16;
+  std::vector<std::string> products;
+  std::map<std::string, int64_t> initial;
+  for (int i = 0; i < kProducts; ++i) {
+    // Half the products are oversubscribed: 1,000 orders of 1-3 units over
+    // 20 products ask for about 100 units of each.
+    const int64_t stock = i % 2 == 0 ? 30 : 500;
+    products.push_back(Product(absl::StrCat("p", i), stock));
+    initial[products.back()] = stock;
+  }
+  std::atomic<int> next{0};
+  absl::Mutex mu;
+  std::vector<std::string> order_ids;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = next++; i < kOrders; i = next++) {
+        std::vector<std::pair<std::string, int64_t>> lines = {
+            {products[i % kProducts], 1 + i % 3}, {products[(i * 7 + 3) % kProducts], 1}};
+        if (lines[0].first == lines[1].first) lines.pop_back();
+        Order order;
+        grpc::Status status =
+            Place(absl::StrCat(prefix_, "-c", c), absl::StrCat("k", i), lines, &order);
+        if (!status.ok()) {
+          ++failures;
+          continue;
+        }
+        absl::MutexLock lock(&mu);
+        order_ids.push_back(order.order_id());
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_EQ(order_ids.size(), static_cast<size_t>(kOrders));
+  ASSERT_TRUE(system_->WaitForQuiet(absl::Seconds(180)));
+
+  int64_t completed = 0, cancelled = 0, completed_total = 0;
+  for (const auto& id : order_ids) {
+    const Order order = Get(id);
+    ASSERT_NE(order.status(), ORDER_STATUS_PENDING) << id;
+    if (order.status() == ORDER_STATUS_COMPLETED) {
+      ++completed;
+      completed_total += order.total().minor_units();
+    } else {
+      ++cancelled;
+    }
+  }
+  EXPECT_GT(completed, 0);
+  EXPECT_GT(cancelled, 0) << "oversubscribed products must reject some orders";
+
+  for (const auto& product : products) {
+    const auto stock = Stock(product);
+    EXPECT_GE(stock.available(), 0);
+    EXPECT_EQ(stock.reserved(), 0) << "every order ended, so nothing stays reserved";
+    EXPECT_EQ(initial[product], stock.available() + stock.reserved() + stock.sold()) << product;
+  }
+  int64_t booked = 0, deliveries = 0;
+  for (const auto& id : order_ids) {
+    for (const auto& entry : Ledger(id)) booked += entry.amount().minor_units();
+    deliveries += Delivery(id, nullptr).ok();
+  }
+  EXPECT_EQ(booked, completed_total);
+  EXPECT_EQ(deliveries, completed);
+  std::cout << "contention: " << completed << " completed, " << cancelled << " rejected\n";
+}
+
+}  // namespace
+}  // namespace shop::testing
