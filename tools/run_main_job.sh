@@ -1,16 +1,71 @@
 #!/usr/bin/env bash
-# The main job, run by `tools/dev run` once MariaDB and Kafka are up.
-# Until the services exist it shows that the infrastructure answers.
+# The main job, run by `tools/dev run` once MariaDB and Kafka are up:
+# provisions each service's database and user, starts the four services
+# (if they are not running yet), then runs the demo client, which seeds a
+# catalog, places orders and prints their journeys. The system keeps running.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eval "$("${ROOT}/tools/dev" env)"
+BIN="${ROOT}/bazel-bin"
+DATA="${ROOT}/.data"
+mkdir -p "${DATA}/services" "${DATA}/logs"
 
-echo "== MariaDB (${SHOP_MYSQL_HOST}:${SHOP_MYSQL_PORT})"
-mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
-  -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -t -e "SELECT VERSION() AS server_version"
-echo "== Kafka (${SHOP_KAFKA_BROKERS})"
-kcat -b "${SHOP_KAFKA_BROKERS}" -L -m 5 | head -n 3
+declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054)
+
+for service in order product delivery settlement; do
+  pidfile="${DATA}/services/${service}.pid"
+  if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
+    echo "[run] ${service} already running (pid $(cat "${pidfile}"))"
+    continue
+  fi
+  # Its own database and MySQL user, with grants on that database only.
+  "${BIN}/tools/provision/provision_db" --host="${SHOP_MYSQL_HOST}" --port="${SHOP_MYSQL_PORT}" \
+    --admin_user="${SHOP_MYSQL_USER}" --admin_password="${SHOP_MYSQL_PASSWORD}" \
+    --database="shop_${service}" --user="shop_${service}" --password="${service}_dev_pw"
+  rm -f "${DATA}/services/${service}.port"
+  nohup "${BIN}/${service}/${service}" \
+    --grpc_address="127.0.0.1:${PORTS[${service}]}" --brokers="${SHOP_KAFKA_BROKERS}" \
+    --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
+    --mysql_user="shop_${service}" --mysql_password="${service}_dev_pw" \
+    --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
+    </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
+  echo $! >"${pidfile}"
+  echo "[run] started ${service} on 127.0.0.1:${PORTS[${service}]} (pid $!, log .data/logs/${service}.log)"
+done
+
+for service in order product delivery settlement; do
+  for ((i = 0; i < 120; i++)); do
+    [[ -s "${DATA}/services/${service}.port" ]] && break
+    if ! kill -0 "$(cat "${DATA}/services/${service}.pid")" 2>/dev/null; then
+      echo "[run] ${service} exited during start; last log lines:" >&2
+      tail -n 20 "${DATA}/logs/${service}.log" >&2
+      exit 1
+    fi
+    sleep 0.25
+  done
+  [[ -s "${DATA}/services/${service}.port" ]] || {
+    echo "[run] ${service} did not start serving within 30 s" >&2
+    tail -n 20 "${DATA}/logs/${service}.log" >&2
+    exit 1
+  }
+done
+
 echo
-"${ROOT}/tools/dev" status
-echo
-echo "Stop everything with: tools/dev down"
+"${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
+  --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
+  --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]}
+
+GRPCURL="${ROOT}/.cache/bin/grpcurl"
+cat <<EOT
+
+== The system keeps running. Explore it:
+  ${GRPCURL} -plaintext 127.0.0.1:50051 list
+  ${GRPCURL} -plaintext -d '{"customer_id":"demo-customer","page_size":5}' 127.0.0.1:50051 shop.order.v1.OrderService/ListOrders
+  ${GRPCURL} -plaintext -d '{"product_id":"tea"}' 127.0.0.1:50052 shop.product.v1.ProductService/GetStock
+  ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50053 shop.delivery.v1.DeliveryService/ListDeliveries
+  ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50054 shop.settlement.v1.SettlementService/GetDailyTotals
+  kcat -b ${SHOP_KAFKA_BROKERS} -C -t shop.order.events -o beginning -e -f '%k %h\n'
+  tail -f .data/logs/order.log
+Run the demo again:  tools/dev run
+Stop everything:     tools/dev down
+EOT
