@@ -109,6 +109,28 @@ absl::StatusOr<Order> OrderCommands::GetOrder(const std::string& order_id, absl:
   return order;
 }
 
+absl::StatusOr<Order> OrderCommands::GetOrderByIdempotencyKey(const std::string& customer_id,
+                                                              const std::string& idempotency_key,
+                                                              absl::Time deadline) {
+  std::vector<errors::FieldViolation> violations;
+  if (customer_id.empty()) violations.push_back({"customer_id", "is required"});
+  if (idempotency_key.empty()) violations.push_back({"idempotency_key", "is required"});
+  if (!violations.empty()) return errors::InvalidArgument(violations);
+  std::optional<storage::IdempotentOrder> found;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    auto result = orders_.FindByIdempotencyKey(tx, customer_id, idempotency_key);
+    if (!result.ok()) return result.status();
+    found = *std::move(result);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return AtDeadline(status, deadline);
+  if (!found.has_value()) {
+    return absl::NotFoundError(absl::StrCat("no order of customer ", customer_id,
+                                            " with idempotency key ", idempotency_key));
+  }
+  return found->order;
+}
+
 absl::StatusOr<storage::OrderPage> OrderCommands::ListOrders(const std::string& customer_id,
                                                              int page_size,
                                                              const std::string& page_token,

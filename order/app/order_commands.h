@@ -30,6 +30,10 @@ class OrderCommands {
   absl::StatusOr<Order> PlaceOrder(const shop::order::v1::PlaceOrderRequest& request,
                                    const std::string& correlation_id, absl::Time deadline);
   absl::StatusOr<Order> GetOrder(const std::string& order_id, absl::Time deadline);
+  // The order a customer placed with `idempotency_key`.
+  absl::StatusOr<Order> GetOrderByIdempotencyKey(const std::string& customer_id,
+                                                 const std::string& idempotency_key,
+                                                 absl::Time deadline);
   absl::StatusOr<storage::OrderPage> ListOrders(const std::string& customer_id, int page_size,
                                                 const std::string& page_token, absl::Time deadline);
   absl::StatusOr<Order> CancelOrder(const std::string& order_id, const std::string& reason,

@@ -24,7 +24,10 @@ grpc::Status OrderGrpcService::PlaceOrder(grpc::ServerContext* context,
 grpc::Status OrderGrpcService::GetOrder(grpc::ServerContext* context,
                                         const shop::order::v1::GetOrderRequest* request,
                                         shop::order::v1::GetOrderResponse* response) {
-  auto order = commands_.GetOrder(request->order_id(), CallDeadline(context));
+  auto order = request->order_id().empty() && !request->idempotency_key().empty()
+                   ? commands_.GetOrderByIdempotencyKey(
+                         request->customer_id(), request->idempotency_key(), CallDeadline(context))
+                   : commands_.GetOrder(request->order_id(), CallDeadline(context));
   if (!order.ok()) return grpc_util::ToGrpcStatus(order.status());
   *response->mutable_order() = *std::move(order);
   return grpc::Status::OK;

@@ -33,7 +33,7 @@ _LIBRARIES = {
     "uuid": (["uuid"], []),
     # Header-only libraries: nothing to link, listed for the dependency graph.
     "nlohmann_json": ([], []),
-    "httplib": ([], ["-lssl", "-lcrypto", "-lpthread"]),
+    "httplib": (["cpp-httplib"], []),
 }
 
 def _pkg_config(ctx, flag, modules):

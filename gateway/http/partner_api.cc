@@ -1,0 +1,203 @@
+#include "gateway/http/partner_api.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "common/events/event_metadata.h"
+#include "common/logging/log.h"
+#include "gateway/partner/translation.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace shop::gateway {
+namespace {
+
+constexpr char kJson[] = "application/json";
+constexpr char kCorrelationHeader[] = "X-Correlation-Id";
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) return "{}";
+  return json;
+}
+
+}  // namespace
+
+std::string CorrelationIdOf(const httplib::Request& request) {
+  std::string id = request.get_header_value(kCorrelationHeader);
+  bool usable = !id.empty() && id.size() <= 128;
+  for (char c : id) {
+    usable = usable && (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':');
+  }
+  return usable ? id : events::NewUuid();
+}
+
+void WriteProblem(httplib::Response& response, const Problem& problem, const std::string& path,
+                  const std::string& correlation_id) {
+  response.status = problem.status;
+  if (problem.retry_after > absl::ZeroDuration()) {
+    response.set_header("Retry-After", std::to_string(static_cast<int64_t>(
+                                           std::ceil(absl::ToDoubleSeconds(problem.retry_after)))));
+  }
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_content(ProblemJson(problem, path, correlation_id), "application/problem+json");
+}
+
+PartnerApi::PartnerApi(PartnerDirectory& partners, RateLimiter& limiter,
+                       shop::order::v1::OrderService::StubInterface& orders,
+                       PartnerApiOptions options)
+    : partners_(partners), limiter_(limiter), orders_(orders), options_(options) {}
+
+void PartnerApi::Install(httplib::Server& server) {
+  server.set_payload_max_length(options_.max_body_bytes);
+  server.Post("/partner/v1/orders", [this](const auto& req, auto& res) { PlaceOrder(req, res); });
+  server.Get("/partner/v1/orders", [this](const auto& req, auto& res) { ListOrders(req, res); });
+  server.Get(R"(/partner/v1/orders/([^/]+))",
+             [this](const auto& req, auto& res) { GetOrder(req, res); });
+  server.Post(R"(/partner/v1/orders/([^/]+)/cancel)",
+              [this](const auto& req, auto& res) { CancelOrder(req, res); });
+  // Errors httplib answers by itself (413 body too large, 404 no route, ...)
+  // get a problem body too; ours already have one.
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& request, httplib::Response& response) {
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        Problem problem = MakeProblem(response.status, "http-error", "The request failed");
+        if (response.status == 413) {
+          problem = MakeProblem(413, "body-too-large", "The request body is too large");
+        } else if (response.status == 404) {
+          problem = MakeProblem(404, "not-found", "No such resource");
+        }
+        WriteProblem(response, problem, request.path, CorrelationIdOf(request));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    log::Info("http", {{"method", request.method},
+                       {"path", request.path},
+                       {"status", int64_t{response.status}},
+                       {"correlation_id", response.get_header_value(kCorrelationHeader)}});
+  });
+}
+
+std::unique_ptr<grpc::ClientContext> PartnerApi::Context(const std::string& correlation_id) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(
+      std::chrono::system_clock::now() +
+      std::chrono::milliseconds(absl::ToInt64Milliseconds(options_.order_deadline)));
+  context->AddMetadata("x-correlation-id", correlation_id);
+  return context;
+}
+
+const PartnerConfig* PartnerApi::Admit(const httplib::Request& request, httplib::Response& response,
+                                       const std::string& correlation_id) {
+  const PartnerConfig* partner = partners_.Authenticate(request.get_header_value("X-Api-Key"));
+  if (partner == nullptr) {
+    response.set_header("WWW-Authenticate", "ApiKey");
+    WriteProblem(response, MakeProblem(401, "unauthorized", "A valid X-Api-Key header is required"),
+                 request.path, correlation_id);
+    return nullptr;
+  }
+  if (auto wait = limiter_.Take(*partner); wait.has_value()) {
+    WriteProblem(response, MakeProblem(429, "rate-limited", "Too many requests", "", *wait),
+                 request.path, correlation_id);
+    return nullptr;
+  }
+  return partner;
+}
+
+void PartnerApi::PlaceOrder(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  auto decoded = DecodeOrderJson(request.body);
+  if (!decoded.ok()) {
+    return WriteProblem(response, FromValidation(decoded.status()), request.path, correlation_id);
+  }
+  auto place = ToPlaceOrder(*decoded, partner->id, partner->sku_map);
+  if (!place.ok()) {
+    return WriteProblem(response, FromValidation(place.status()), request.path, correlation_id);
+  }
+  const absl::Time started = absl::Now();
+  shop::order::v1::PlaceOrderResponse placed;
+  grpc::Status status = orders_.PlaceOrder(Context(correlation_id).get(), *place, &placed);
+  if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
+  const absl::Time created = absl::FromUnixMicros(
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(placed.order().create_time()));
+  // A retry of an earlier order is answered like the first call, with 200.
+  response.status = created < started - absl::Seconds(1) ? 200 : 201;
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_header("Location", "/partner/v1/orders/" + decoded->order_ref());
+  response.set_content(ToJson(ToPartnerOrder(placed.order())), kJson);
+}
+
+grpc::Status PartnerApi::FindOrder(const PartnerConfig& partner, const std::string& order_ref,
+                                   const std::string& correlation_id,
+                                   shop::order::v1::Order* order) {
+  shop::order::v1::GetOrderRequest get;
+  get.set_customer_id(CustomerOf(partner.id));  // a partner sees its own orders only
+  get.set_idempotency_key(order_ref);
+  shop::order::v1::GetOrderResponse found;
+  grpc::Status status = orders_.GetOrder(Context(correlation_id).get(), get, &found);
+  *order = found.order();
+  return status;
+}
+
+void PartnerApi::GetOrder(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  shop::order::v1::Order order;
+  grpc::Status status = FindOrder(*partner, request.matches[1], correlation_id, &order);
+  if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_content(ToJson(ToPartnerOrder(order)), kJson);
+}
+
+void PartnerApi::CancelOrder(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  shop::order::v1::Order order;
+  grpc::Status status = FindOrder(*partner, request.matches[1], correlation_id, &order);
+  if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
+  shop::order::v1::CancelOrderRequest cancel;
+  cancel.set_order_id(order.order_id());
+  cancel.set_reason("cancelled by partner " + partner->id);
+  shop::order::v1::CancelOrderResponse cancelled;
+  status = orders_.CancelOrder(Context(correlation_id).get(), cancel, &cancelled);
+  if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_content(ToJson(ToPartnerOrder(cancelled.order())), kJson);
+}
+
+void PartnerApi::ListOrders(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  const std::string wanted = request.get_param_value("status");
+  if (!wanted.empty() && !InternalStatus(wanted).has_value()) {
+    Problem problem = MakeProblem(400, "invalid-request", "The request is not valid");
+    problem.errors.push_back(
+        {"status", "must be one of received, confirmed, shipped, rejected, cancelled"});
+    return WriteProblem(response, problem, request.path, correlation_id);
+  }
+  shop::order::v1::ListOrdersRequest list;
+  list.set_customer_id(CustomerOf(partner->id));
+  list.set_page_size(100);
+  shop::order::v1::ListOrdersResponse listed;
+  grpc::Status status = orders_.ListOrders(Context(correlation_id).get(), list, &listed);
+  if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
+  shop::partner::v1::PartnerOrderList result;
+  for (const auto& order : listed.orders()) {
+    shop::partner::v1::PartnerOrder partner_order = ToPartnerOrder(order);
+    if (wanted.empty() || partner_order.status() == wanted) {
+      *result.add_orders() = std::move(partner_order);
+    }
+  }
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_content(ToJson(result), kJson);
+}
+
+}  // namespace shop::gateway

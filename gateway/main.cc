@@ -1,0 +1,76 @@
+// The anti-corruption gateway: flags and wiring only. It has no database
+// and no Kafka access; it calls the internal OrderService over gRPC.
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "common/config/flags.h"
+#include "common/grpc/server.h"
+#include "common/logging/log.h"
+#include "gateway/http/partner_api.h"
+#include "gateway/partner/partners.h"
+
+ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HTTP listen address (port 0: any)");
+ABSL_FLAG(std::string, order_address, "127.0.0.1:50051", "the internal OrderService");
+ABSL_FLAG(std::string, partners_file, "", "partner configuration (JSON, hashed API keys)");
+ABSL_FLAG(int, max_body_bytes, 64 * 1024, "largest request body accepted (413 beyond)");
+ABSL_FLAG(int, threads, 8, "HTTP worker threads");
+ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here once serving");
+
+int main(int argc, char** argv) {
+  shop::grpc_util::BlockShutdownSignals();
+  shop::config::ParseFlags(argc, argv);
+  shop::log::SetService("gateway");
+  std::ifstream file(absl::GetFlag(FLAGS_partners_file));
+  std::stringstream text;
+  text << file.rdbuf();
+  auto partners = shop::gateway::ParsePartners(text.str());
+  if (!file || !partners.ok()) {
+    std::fprintf(stderr, "gateway: cannot read --partners_file %s: %s\n",
+                 absl::GetFlag(FLAGS_partners_file).c_str(),
+                 partners.ok() ? "unreadable" : partners.status().ToString().c_str());
+    return 1;
+  }
+  shop::gateway::PartnerDirectory directory(*std::move(partners));
+  shop::gateway::RateLimiter limiter;
+  auto orders = shop::order::v1::OrderService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), grpc::InsecureChannelCredentials()));
+  shop::gateway::PartnerApi api(directory, limiter, *orders,
+                                {static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes))});
+  httplib::Server server;
+  const int threads = absl::GetFlag(FLAGS_threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  api.Install(server);
+
+  std::vector<std::string> address = absl::StrSplit(absl::GetFlag(FLAGS_http_address), ':');
+  int port = 0;
+  if (address.size() != 2 || !absl::SimpleAtoi(address[1], &port)) {
+    std::fprintf(stderr, "gateway: --http_address must be host:port\n");
+    return 1;
+  }
+  port = port == 0 ? server.bind_to_any_port(address[0])
+                   : (server.bind_to_port(address[0], port) ? port : -1);
+  if (port <= 0) {
+    std::fprintf(stderr, "gateway: cannot listen on %s\n",
+                 absl::GetFlag(FLAGS_http_address).c_str());
+    return 1;
+  }
+  std::thread listener([&server] { server.listen_after_bind(); });
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    std::ofstream(port_file + ".tmp") << port << "\n";
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+  shop::log::Info("gateway listening", {{"port", int64_t{port}}});
+  shop::grpc_util::WaitForShutdownSignal();
+  server.stop();
+  listener.join();
+  shop::log::Info("gateway stopped");
+  return 0;
+}
