@@ -52,6 +52,7 @@ def shop_proto_library(name, srcs, deps = [], grpc = False, visibility = ["//vis
                " --cpp_out=$(GENDIR)/" + _PROTO_ROOT + " " + grpc_flags +
                " ".join([package + "/" + src for src in srcs])),
         message = "protoc " + package,
+        visibility = visibility,
     )
 
     system_deps = ["@system//:protobuf"]
