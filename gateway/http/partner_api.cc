@@ -119,14 +119,11 @@ void PartnerApi::PlaceOrder(const httplib::Request& request, httplib::Response& 
   if (!place.ok()) {
     return WriteProblem(response, FromValidation(place.status()), request.path, correlation_id);
   }
-  const absl::Time started = absl::Now();
   shop::order::v1::PlaceOrderResponse placed;
   grpc::Status status = orders_.PlaceOrder(Context(correlation_id).get(), *place, &placed);
   if (!status.ok()) return WriteProblem(response, FromGrpc(status), request.path, correlation_id);
-  const absl::Time created = absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(placed.order().create_time()));
-  // A retry of an earlier order is answered like the first call, with 200.
-  response.status = created < started - absl::Seconds(1) ? 200 : 201;
+  // A retry with the same orderRef is answered exactly like the first call.
+  response.status = 201;
   response.set_header(kCorrelationHeader, correlation_id);
   response.set_header("Location", "/partner/v1/orders/" + decoded->order_ref());
   response.set_content(ToJson(ToPartnerOrder(placed.order())), kJson);

@@ -1,6 +1,6 @@
 // The partner HTTP API (cpp-httplib) over the internal OrderService:
 //
-//   POST /partner/v1/orders                  place an order (201; 200 for a retry)
+//   POST /partner/v1/orders                  place an order (201, also for a retry)
 //   GET  /partner/v1/orders/{orderRef}       read it
 //   POST /partner/v1/orders/{orderRef}/cancel
 //   GET  /partner/v1/orders?status=confirmed the partner's orders, newest first
