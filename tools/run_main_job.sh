@@ -12,6 +12,18 @@ mkdir -p "${DATA}/services" "${DATA}/logs"
 
 declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054)
 
+# A running service whose binary was rebuilt since it started is restarted.
+for service in order product delivery settlement gateway; do
+  pidfile="${DATA}/services/${service}.pid"
+  if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null &&
+    [[ "${BIN}/${service}/${service}" -nt "${pidfile}" ]]; then
+    echo "[run] ${service} was rebuilt: restarting it"
+    kill -TERM "$(cat "${pidfile}")"
+    for ((i = 0; i < 100; i++)); do kill -0 "$(cat "${pidfile}")" 2>/dev/null || break; sleep 0.1; done
+    rm -f "${pidfile}"
+  fi
+done
+
 for service in order product delivery settlement; do
   pidfile="${DATA}/services/${service}.pid"
   if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
@@ -50,6 +62,19 @@ for service in order product delivery settlement; do
   }
 done
 
+pidfile="${DATA}/services/gateway.pid"
+if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
+  echo "[run] gateway already running (pid $(cat "${pidfile}"))"
+else
+  # The demo partner's key is "demo-partner-key"; the file holds only its SHA-256.
+  rm -f "${DATA}/services/gateway.port"
+  nohup "${BIN}/gateway/gateway" --http_address=127.0.0.1:8080 \
+    --order_address=127.0.0.1:${PORTS[order]} --partners_file="${ROOT}/tools/demo/partners.json" \
+    --port_file="${DATA}/services/gateway.port" </dev/null >>"${DATA}/logs/gateway.log" 2>&1 &
+  echo $! >"${pidfile}"
+  echo "[run] started gateway on 127.0.0.1:8080 (pid $!, log .data/logs/gateway.log)"
+fi
+
 echo
 "${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
   --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
@@ -65,6 +90,10 @@ cat <<EOT
   ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50053 shop.delivery.v1.DeliveryService/ListDeliveries
   ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50054 shop.settlement.v1.SettlementService/GetDailyTotals
   kcat -b ${SHOP_KAFKA_BROKERS} -C -t shop.order.events -o beginning -e -f '%k %h\n'
+  curl -s -X POST http://127.0.0.1:8080/partner/v1/orders -H 'X-Api-Key: demo-partner-key' \
+    -H 'Content-Type: application/json' -d '{"orderRef":"PO-'\$RANDOM'","currency":"EUR",
+    "shipTo":{"name":"Ada","street":["1 Main St"],"city":"Berlin","zip":"10115","country":"DE"},
+    "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
   tail -f .data/logs/order.log
 Run the demo again:  tools/dev run
 Stop everything:     tools/dev down
