@@ -1,0 +1,398 @@
+// Load generator for the order backbone (asynchronous gRPC client).
+//
+// Places orders at a fixed concurrency (closed loop) or a target rate (open
+// loop) for a duration, over a catalog it seeds, and measures:
+//   - PlaceOrder latency (client view);
+//   - end-to-end latency from the order being accepted to OrderCompleted,
+//     DeliveryCreated and SettlementRecorded seen on Kafka;
+//   - errors by status code, and the consumer groups' lag at the end.
+// --mode=health calls grpc.health.v1.Health/Check instead: the gRPC
+// transport's own limit on the same server, for comparison.
+//
+//   loadgen --order=127.0.0.1:50051 --product=127.0.0.1:50052 --concurrency=16 --duration=15
+//   loadgen --rate=300 --duration=15 --e2e --json_out=result.json --timeline_out=latency.csv
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/config/flags.h"
+#include "common/events/event_metadata.h"
+#include "nlohmann/json.hpp"
+#include "proto/shop/order/v1/events.pb.h"
+#include "proto/shop/order/v1/order_service.grpc.pb.h"
+#include "proto/shop/product/v1/product_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, order, "127.0.0.1:50051", "order service");
+ABSL_FLAG(std::string, product, "127.0.0.1:50052", "product service (to seed the catalog)");
+ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka, for end-to-end latency and lag");
+ABSL_FLAG(std::string, topic_namespace, "", "topic namespace of the system under test");
+ABSL_FLAG(std::string, mode, "place", "place (PlaceOrder) or health (gRPC transport only)");
+ABSL_FLAG(int, concurrency, 16, "calls in flight (closed loop), or at most (open loop)");
+ABSL_FLAG(double, rate, 0, "orders per second (open loop); 0 = closed loop at --concurrency");
+ABSL_FLAG(int, duration, 15, "seconds of load");
+ABSL_FLAG(int, products, 50, "catalog size");
+ABSL_FLAG(int64_t, stock, 100000000, "initial stock of each product (large: no rejections)");
+ABSL_FLAG(bool, e2e, true, "measure end-to-end latency on Kafka");
+ABSL_FLAG(int, drain_seconds, 60, "how long to wait for the end-to-end events after the load");
+ABSL_FLAG(std::string, json_out, "", "write the figures here as JSON");
+ABSL_FLAG(std::string, timeline_out, "", "write per-second latency here as CSV");
+ABSL_FLAG(std::string, label, "", "name of this run in the output");
+
+namespace {
+
+using Clock = absl::Time;
+
+struct Percentiles {
+  size_t count = 0;
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+Percentiles Summarize(std::vector<double> values) {
+  Percentiles p;
+  p.count = values.size();
+  if (values.empty()) return p;
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) { return values[std::min(values.size() - 1, size_t(values.size() * q))]; };
+  p.p50 = at(0.50);
+  p.p90 = at(0.90);
+  p.p99 = at(0.99);
+  p.max = values.back();
+  return p;
+}
+
+nlohmann::json ToJson(const Percentiles& p) {
+  return {{"count", p.count}, {"p50_ms", p.p50}, {"p90_ms", p.p90}, {"p99_ms", p.p99},
+          {"max_ms", p.max}};
+}
+
+std::string Topic(const std::string& name) {
+  const std::string ns = absl::GetFlag(FLAGS_topic_namespace);
+  return ns.empty() ? name : ns + "." + name;
+}
+
+// Order events on Kafka, timed against the moment each order was accepted.
+class EventClock {
+ public:
+  EventClock() {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string error;
+    conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
+    conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
+    conf->set("auto.offset.reset", "latest", error);
+    conf->set("fetch.wait.max.ms", "5", error);
+    conf->set("enable.auto.commit", "false", error);
+    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+    consumer_->subscribe({Topic("shop.order.events"), Topic("shop.delivery.events"),
+                          Topic("shop.settlement.events")});
+    thread_ = std::thread([this] { Run(); });
+    while (!assigned_) absl::SleepFor(absl::Milliseconds(20));
+    absl::SleepFor(absl::Milliseconds(500));  // positions fetched at the end of each partition
+  }
+  ~EventClock() {
+    stop_ = true;
+    thread_.join();
+    consumer_->close();
+  }
+  void Accepted(const std::string& order_id, absl::Time at) {
+    absl::MutexLock lock(&mu_);
+    accepted_[order_id] = at;
+  }
+  // Waits until every accepted order reached `type`, or the deadline.
+  void Drain(absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return latencies_["settlement"].size() >= accepted_.size() &&
+             latencies_["delivery"].size() >= accepted_.size() &&
+             latencies_["completed"].size() >= accepted_.size();
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+  }
+  std::map<std::string, std::vector<double>> Latencies() {
+    absl::MutexLock lock(&mu_);
+    return latencies_;
+  }
+  std::vector<std::pair<double, double>> CompletedTimeline() {
+    absl::MutexLock lock(&mu_);
+    return completed_timeline_;
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      std::unique_ptr<RdKafka::Message> message(consumer_->consume(50));
+      if (!assigned_) {
+        std::vector<RdKafka::TopicPartition*> assignment;
+        consumer_->assignment(assignment);
+        assigned_ = assignment.size() > 0;
+        RdKafka::TopicPartition::destroy(assignment);
+      }
+      if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
+      const absl::Time now = absl::Now();
+      std::string type;
+      for (const auto& header : message->headers()->get_all()) {
+        if (header.key() == "ce_type") {
+          type.assign(static_cast<const char*>(header.value()), header.value_size());
+        }
+      }
+      const char* stage = type == "shop.order.v1.OrderCompleted"         ? "completed"
+                          : type == "shop.delivery.v1.DeliveryCreated"   ? "delivery"
+                          : type == "shop.settlement.v1.SettlementRecorded" ? "settlement"
+                                                                            : nullptr;
+      if (stage == nullptr) continue;
+      absl::MutexLock lock(&mu_);
+      auto it = accepted_.find(*message->key());
+      if (it == accepted_.end()) continue;
+      const double ms = absl::ToDoubleMilliseconds(now - it->second);
+      latencies_[stage].push_back(ms);
+      if (std::string(stage) == "completed") {
+        completed_timeline_.emplace_back(absl::ToDoubleSeconds(now - start_), ms);
+      }
+    }
+  }
+
+  const absl::Time start_ = absl::Now();
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> assigned_{false};
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, absl::Time> accepted_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<double>> latencies_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<double, double>> completed_timeline_ ABSL_GUARDED_BY(mu_);
+};
+
+// Lag of consumer group `group` on `topic`: records not yet committed.
+int64_t Lag(const std::string& group, const std::string& topic) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string error;
+  conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
+  conf->set("group.id", group, error);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  RdKafka::Metadata* raw = nullptr;
+  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
+  if (consumer->metadata(false, handle.get(), &raw, 5000) != RdKafka::ERR_NO_ERROR) return -1;
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto* t : *metadata->topics()) {
+    for (const auto* p : *t->partitions()) {
+      partitions.push_back(RdKafka::TopicPartition::create(topic, p->id()));
+    }
+  }
+  int64_t lag = 0;
+  if (consumer->committed(partitions, 5000) == RdKafka::ERR_NO_ERROR) {
+    for (auto* partition : partitions) {
+      int64_t low = 0, high = 0;
+      consumer->query_watermark_offsets(topic, partition->partition(), &low, &high, 5000);
+      lag += high - (partition->offset() < 0 ? low : partition->offset());
+    }
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  consumer->close();
+  return lag;
+}
+
+// One call in flight.
+struct Call {
+  grpc::ClientContext context;
+  absl::Time start;
+  shop::order::v1::PlaceOrderResponse response;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<shop::order::v1::PlaceOrderResponse>> reader;
+  grpc::ByteBuffer health_response;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> health_reader;
+  grpc::Status status;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  shop::config::ParseFlags(argc, argv);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const bool health = mode == "health";
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const bool e2e = absl::GetFlag(FLAGS_e2e) && !health;
+  const std::string run = shop::events::NewUuid().substr(0, 8);
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_order), grpc::InsecureChannelCredentials());
+  auto orders = shop::order::v1::OrderService::NewStub(channel);
+  grpc::GenericStub generic(channel);
+
+  const int products = absl::GetFlag(FLAGS_products);
+  if (!health) {
+    auto catalog = shop::product::v1::ProductService::NewStub(
+        grpc::CreateChannel(absl::GetFlag(FLAGS_product), grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < products; ++i) {
+      grpc::ClientContext context;
+      shop::product::v1::CreateProductRequest request;
+      request.set_product_id(absl::StrCat("load-", i));
+      request.set_sku(absl::StrCat("LOAD-", i));
+      request.set_name(absl::StrCat("Load product ", i));
+      request.mutable_price()->set_minor_units(999);
+      request.mutable_price()->set_currency_code("EUR");
+      request.set_initial_stock(absl::GetFlag(FLAGS_stock));
+      shop::product::v1::CreateProductResponse response;
+      grpc::Status status = catalog->CreateProduct(&context, request, &response);
+      if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+        std::fprintf(stderr, "seeding failed: %s\n", status.error_message().c_str());
+        return 1;
+      }
+    }
+  }
+  std::unique_ptr<EventClock> events;
+  if (e2e) events = std::make_unique<EventClock>();
+
+  grpc::CompletionQueue queue;
+  std::atomic<int64_t> issued{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<int64_t> skipped{0};
+  const absl::Time begin = absl::Now();
+  const absl::Time end = begin + absl::Seconds(absl::GetFlag(FLAGS_duration));
+  auto issue = [&]() {
+    const int64_t n = issued++;
+    auto* call = new Call;
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    call->start = absl::Now();
+    ++in_flight;
+    if (health) {
+      grpc::Slice nothing("");  // an empty HealthCheckRequest
+      grpc::ByteBuffer empty(&nothing, 1);
+      call->health_reader =
+          generic.PrepareUnaryCall(&call->context, "/grpc.health.v1.Health/Check", empty, &queue);
+      call->health_reader->StartCall();
+      call->health_reader->Finish(&call->health_response, &call->status, call);
+      return;
+    }
+    shop::order::v1::PlaceOrderRequest request;
+    request.set_customer_id(absl::StrCat("load-customer-", n % 1000));
+    request.set_idempotency_key(absl::StrCat("load-", run, "-", n));
+    request.set_currency_code("EUR");
+    auto* address = request.mutable_shipping_address();
+    address->set_recipient("Load Test");
+    address->add_lines("1 Bench Street");
+    address->set_city("Berlin");
+    address->set_country_code("DE");
+    for (int line = 0; line < 2; ++line) {
+      auto* item = request.add_lines();
+      item->set_product_id(absl::StrCat("load-", (n * 7 + line * 13) % products));
+      item->set_quantity(1 + line);
+      item->set_unit_price_minor(999);
+    }
+    call->reader = orders->PrepareAsyncPlaceOrder(&call->context, request, &queue);
+    call->reader->StartCall();
+    call->reader->Finish(&call->response, &call->status, call);
+  };
+
+  absl::Mutex mu;
+  std::vector<double> latencies;
+  std::vector<std::pair<double, double>> timeline;  // (second, latency ms)
+  std::map<std::string, int64_t> codes;
+  std::thread completer([&] {
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue.Next(&tag, &ok)) {
+      std::unique_ptr<Call> call(static_cast<Call*>(tag));
+      const absl::Time now = absl::Now();
+      const double ms = absl::ToDoubleMilliseconds(now - call->start);
+      {
+        absl::MutexLock lock(&mu);
+        ++codes[std::to_string(call->status.error_code())];
+        if (call->status.ok()) {
+          latencies.push_back(ms);
+          timeline.emplace_back(absl::ToDoubleSeconds(call->start - begin), ms);
+        }
+      }
+      if (call->status.ok() && events != nullptr) events->Accepted(call->response.order().order_id(), now);
+      --in_flight;
+      if (rate <= 0 && now < end) issue();  // closed loop: replace the finished call
+    }
+  });
+
+  if (rate <= 0) {
+    for (int i = 0; i < concurrency; ++i) issue();
+    while (absl::Now() < end) absl::SleepFor(absl::Milliseconds(50));
+  } else {
+    for (int64_t n = 0;; ++n) {
+      const absl::Time due = begin + absl::Seconds(n / rate);
+      if (due >= end) break;
+      absl::SleepFor(due - absl::Now());
+      if (in_flight.load() >= concurrency * 8) {
+        ++skipped;  // the system is behind: an open loop does not wait
+        continue;
+      }
+      issue();
+    }
+  }
+  while (in_flight.load() > 0) absl::SleepFor(absl::Milliseconds(10));
+  const double elapsed = absl::ToDoubleSeconds(absl::Now() - begin);
+  queue.Shutdown();
+  completer.join();
+
+  nlohmann::json result;
+  result["label"] = absl::GetFlag(FLAGS_label);
+  result["mode"] = mode;
+  result["concurrency"] = concurrency;
+  result["target_rate"] = rate;
+  result["seconds"] = elapsed;
+  result["ok"] = latencies.size();
+  result["throughput"] = latencies.size() / elapsed;
+  result["skipped_behind"] = skipped.load();
+  result["codes"] = codes;
+  result["call_latency"] = ToJson(Summarize(latencies));
+  std::printf("%s %s: %zu ok in %.1f s = %.0f calls/s; latency p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f\n",
+              absl::GetFlag(FLAGS_label).c_str(), mode.c_str(), latencies.size(), elapsed,
+              latencies.size() / elapsed, Summarize(latencies).p50, Summarize(latencies).p90,
+              Summarize(latencies).p99, Summarize(latencies).max);
+  std::vector<std::string> code_text;
+  for (const auto& [code, count] : codes) code_text.push_back(absl::StrCat(code, ": ", count));
+  std::printf("  status codes {%s}%s\n", absl::StrJoin(code_text, ", ").c_str(),
+              skipped.load() ? absl::StrCat(", ", skipped.load(), " not sent (system behind)").c_str() : "");
+
+  if (events != nullptr) {
+    events->Drain(absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));
+    const double drained = absl::ToDoubleSeconds(absl::Now() - begin);
+    for (const auto& [stage, values] : events->Latencies()) {
+      const Percentiles p = Summarize(values);
+      result["e2e"][stage] = ToJson(p);
+      std::printf("  accepted -> %-10s %6zu seen; p50 %.1f ms, p90 %.1f, p99 %.1f, max %.1f\n",
+                  stage.c_str(), p.count, p.p50, p.p90, p.p99, p.max);
+    }
+    result["e2e_throughput"] = events->Latencies()["settlement"].size() / drained;
+    for (const auto& [group, topic] : std::vector<std::pair<std::string, std::string>>{
+             {"product", "shop.order.events"},
+             {"delivery", "shop.order.events"},
+             {"settlement", "shop.order.events"},
+             {"order", "shop.product.events"}}) {
+      const int64_t lag = Lag(group, Topic(topic));
+      result["lag_at_end"][group] = lag;
+      std::printf("  consumer lag at end: %-10s on %-20s %lld\n", group.c_str(), topic.c_str(),
+                  static_cast<long long>(lag));
+    }
+    if (const std::string file = absl::GetFlag(FLAGS_timeline_out); !file.empty()) {
+      std::ofstream out(file);
+      out << "second,place_ms,completed_ms\n";
+      std::map<int, std::vector<double>> place, completed;
+      for (const auto& [second, ms] : timeline) place[int(second)].push_back(ms);
+      for (const auto& [second, ms] : events->CompletedTimeline()) completed[int(second)].push_back(ms);
+      for (const auto& [second, values] : place) {
+        out << second << "," << Summarize(values).p99 << ","
+            << Summarize(completed[second]).p99 << "\n";
+      }
+    }
+  }
+  if (const std::string file = absl::GetFlag(FLAGS_json_out); !file.empty()) {
+    std::ofstream(file) << result.dump(2) << "\n";
+  }
+  return 0;
+}
