@@ -98,7 +98,7 @@ absl::Status EventConsumer::Run() {
       {"heartbeat.interval.ms", "1000"},
       {"max.poll.interval.ms", "300000"},
       {"fetch.wait.max.ms", "10"},
-      {"client.id", options_.name},
+      {"client.id", options_.client_id.empty() ? options_.name : options_.client_id},
   };
   for (const auto& [key, value] : options_.kafka_overrides) settings[key] = value;
   std::string error;

@@ -51,6 +51,8 @@ struct ConsumerOptions {
   std::vector<std::string> topics;
   // Name in processed_events; defaults to the group.
   std::string name;
+  // Kafka client.id (logs, broker metrics); defaults to the name.
+  std::string client_id;
   // Records per transaction, at most.
   int max_batch = 200;
   absl::Duration initial_backoff = absl::Milliseconds(100);

@@ -20,6 +20,8 @@ ABSL_FLAG(std::string, mysql_database, "", "the service's own database");
 ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
 ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
 ABSL_FLAG(bool, consume, true, "run the event consumer");
+ABSL_FLAG(int, consumer_threads, 3,
+          "consumers in this process, each taking a share of the partitions");
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
@@ -122,26 +124,41 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     for (const std::string& topic : def.consumed_topics) {
       consumer_options.topics.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
     }
-    runtime->consumer_ = std::make_unique<consumer::EventConsumer>(
-        consumer_options, *runtime->pool_, runtime->outbox_.get());
+    for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_consumer_threads)); ++i) {
+      consumer_options.client_id = absl::StrCat(def.name, "-", i);
+      runtime->consumers_.push_back(std::make_unique<consumer::EventConsumer>(
+          consumer_options, *runtime->pool_, runtime->outbox_.get()));
+    }
   }
   runtime->server_ =
       std::make_unique<grpc_util::Server>(def.name, absl::GetFlag(FLAGS_grpc_address));
   return runtime;
 }
 
+std::vector<consumer::EventConsumer*> ServiceRuntime::consumers() {
+  std::vector<consumer::EventConsumer*> all;
+  for (auto& consumer : consumers_) all.push_back(consumer.get());
+  return all;
+}
+
+void ServiceRuntime::StopConsumers() {
+  for (auto& consumer : consumers_) consumer->Stop();
+  for (auto& thread : consumer_threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
 ServiceRuntime::~ServiceRuntime() {
   if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
-  if (consumer_ != nullptr) consumer_->Stop();
-  if (consumer_thread_.joinable()) consumer_thread_.join();
+  StopConsumers();
   if (relay_ != nullptr) relay_->Stop();
 }
 
 int ServiceRuntime::Run() {
   if (relay_ != nullptr) relay_->Start();
-  if (consumer_ != nullptr) {
-    consumer_thread_ = std::thread([this] {
-      absl::Status status = consumer_->Run();
+  for (auto& consumer : consumers_) {
+    consumer_threads_.emplace_back([consumer = consumer.get()] {
+      absl::Status status = consumer->Run();
       if (!status.ok()) log::Error("consumer failed", {{"error", status.ToString()}});
     });
   }
@@ -163,8 +180,7 @@ int ServiceRuntime::Run() {
   // Stop taking calls, then finish the batch in hand and leave the group,
   // then publish what is left.
   server_->Shutdown(absl::Seconds(5));
-  if (consumer_ != nullptr) consumer_->Stop();
-  if (consumer_thread_.joinable()) consumer_thread_.join();
+  StopConsumers();
   if (relay_ != nullptr) relay_->Stop();
   log::Info("service stopped");
   return 0;

@@ -51,8 +51,10 @@ class ServiceRuntime {
 
   mysql::ConnectionPool& pool() { return *pool_; }
   outbox::Outbox& outbox() { return *outbox_; }
-  // Null when the service consumes nothing.
-  consumer::EventConsumer* consumer() { return consumer_.get(); }
+  // The consumers of this process, all in the service's consumer group
+  // (--consumer_threads of them, sharing the partitions); empty when the
+  // service consumes nothing. Register the same handlers on each.
+  std::vector<consumer::EventConsumer*> consumers();
   grpc_util::Server& server() { return *server_; }
   const std::string& topic_namespace() const { return topic_namespace_; }
 
@@ -62,6 +64,7 @@ class ServiceRuntime {
 
  private:
   ServiceRuntime() = default;
+  void StopConsumers();
 
   ServiceDefinition definition_;
   std::string topic_namespace_;
@@ -69,9 +72,9 @@ class ServiceRuntime {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<outbox::OutboxRelay> relay_;
-  std::unique_ptr<consumer::EventConsumer> consumer_;
+  std::vector<std::unique_ptr<consumer::EventConsumer>> consumers_;
   std::unique_ptr<grpc_util::Server> server_;
-  std::thread consumer_thread_;
+  std::vector<std::thread> consumer_threads_;
 };
 
 }  // namespace shop::service
@@ -92,7 +95,7 @@ int RunService(ServiceDefinition definition, int argc, char** argv) {
     return 1;
   }
   Commands commands((*runtime)->pool(), (*runtime)->outbox());
-  if (consumer::EventConsumer* consumer = (*runtime)->consumer(); consumer != nullptr) {
+  for (consumer::EventConsumer* consumer : (*runtime)->consumers()) {
     commands.RegisterSagaHandlers(*consumer);
   }
   GrpcService service(commands);

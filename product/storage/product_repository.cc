@@ -105,16 +105,17 @@ absl::StatusOr<ProductPage> ProductRepository::List(mysql::Transaction& tx, int 
 absl::StatusOr<std::map<std::string, int64_t>> ProductRepository::LockAvailable(
     mysql::Transaction& tx, const std::vector<std::string>& product_ids) {
   std::map<std::string, int64_t> available;
+  if (product_ids.empty()) return available;
   absl::Status status = tx.Run("locking stock", [&] {
-    // One row at a time, in id order: concurrent orders lock in the same
-    // order and cannot deadlock.
-    sql::PreparedStatement& select =
-        tx.Prepare("SELECT available FROM products WHERE product_id = ? FOR UPDATE");
-    for (const std::string& id : product_ids) {
-      select.setString(1, id);
-      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-      if (rows->next()) available[id] = rows->getInt64(1);
-    }
+    // One round trip; InnoDB locks the rows in primary-key order, so
+    // concurrent reservations take their locks in the same order.
+    std::string sql = "SELECT product_id, available FROM products WHERE product_id IN (?";
+    for (size_t i = 1; i < product_ids.size(); ++i) sql += ", ?";
+    sql += ") ORDER BY product_id FOR UPDATE";
+    sql::PreparedStatement& select = tx.Prepare(sql);
+    for (size_t i = 0; i < product_ids.size(); ++i) select.setString(i + 1, product_ids[i]);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    while (rows->next()) available[rows->getString(1)] = rows->getInt64(2);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -104,9 +104,26 @@ rows = [
      f"{get(catchup, 'seconds'):.1f} s", ""),
 ]
 
+# Where the time goes during d1: CPU seconds per process per 1,000 orders.
+cpu_rows = []
+cpu_file = os.path.join(out, "d1_cpu.txt")
+if os.path.exists(cpu_file):
+    with open(cpu_file) as f:
+        lines = dict(line.split(" ", 1) for line in f.read().strip().splitlines())
+    before = dict(item.split("=") for item in lines.get("before", "").split())
+    after = dict(item.split("=") for item in lines.get("after", "").split())
+    orders = get(d1, "ok") or 1
+    for name in after:
+        used = float(after[name]) - float(before.get(name, 0))
+        cpu_rows.append((name, used, used / orders * 1000))
+
 machine = f"{os.cpu_count()} cores, {platform.machine()}, {platform.platform()}"
 md = [f"Machine: {machine}", "", "| measurement | rate | latency | ratio |", "| --- | --- | --- | --- |"]
 md += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]
+if cpu_rows:
+    md += ["", "Where the CPU went during d1 (2 cores = 2 CPU-seconds per second):", "",
+           "| process | CPU seconds | per 1,000 orders |", "| --- | --- | --- |"]
+    md += [f"| {name} | {used:.1f} | {per:.2f} s |" for name, used, per in cpu_rows]
 md += ["", "| target | met | figure |", "| --- | --- | --- |"]
 md += [f"| {t[0]} | {'yes' if t[1] else 'NO'} | {t[2]} |" for t in targets]
 text = "\n".join(md) + "\n"

@@ -67,6 +67,25 @@ trap cleanup EXIT
 for service in order product delivery settlement; do start_service "${service}"; done
 LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=127.0.0.1:52051 --product=127.0.0.1:52052
   --brokers="${SHOP_KAFKA_BROKERS}" --topic_namespace="${NS}")
+# Each run starts from an idle system: every group has worked off the last run.
+drain() {
+  for group in product delivery settlement; do
+    "${LOADGEN[@]}" --mode=catchup --wait_for_group="${group}" >/dev/null
+  done
+}
+# CPU seconds each process used during a run: where the time goes.
+cpu_of() { # pid
+  awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+cpu_snapshot() {
+  local snapshot=""
+  for service in order product delivery settlement; do
+    snapshot+="${service}=$(cpu_of "${PIDS[${service}]}") "
+  done
+  snapshot+="mariadb=$(cpu_of "$(cat "${ROOT}/.data/mariadb.pid")") "
+  snapshot+="kafka=$(cpu_of "$(cat "${ROOT}/.data/kafka.pid")")"
+  echo "${snapshot}"
+}
 
 echo "[bench] a. gRPC transport limit (health check), ${CONCURRENCY} in flight"
 "${LOADGEN[@]}" --mode=health --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" \
@@ -78,16 +97,22 @@ echo "[bench] c. Kafka limit: raw produce"
 "${BIN}/tools/bench/baselines" --what=kafka --json_out="${OUT}/c_kafka.json"
 
 echo "[bench] d1. PlaceOrder, closed loop, ${CONCURRENCY} in flight"
+drain
+echo "before $(cpu_snapshot)" >"${OUT}/d1_cpu.txt"
 "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --label=place_closed \
   --json_out="${OUT}/d1_place.json" --timeline_out="${OUT}/d1_timeline.csv"
+echo "after $(cpu_snapshot)" >>"${OUT}/d1_cpu.txt"
 echo "[bench] d2. end to end at ${SUSTAINED_RATE} orders/s (open loop)"
+drain
 "${LOADGEN[@]}" --rate="${SUSTAINED_RATE}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
   --label=e2e_sustained --json_out="${OUT}/d2_sustained.json"
 echo "[bench] d3. end to end at 300 orders/s (open loop)"
+drain
 "${LOADGEN[@]}" --rate=300 --concurrency=64 --duration="${SECONDS_PER_RUN}" --label=e2e_300 \
   --json_out="${OUT}/d3_300.json" --timeline_out="${OUT}/d3_timeline.csv"
 
 echo "[bench] ghz: the same PlaceOrder load"
+drain
 "${ROOT}/.cache/bin/ghz" --insecure --proto "${ROOT}/proto/shop/order/v1/order_service.proto" \
   --import-paths "${ROOT}/proto" --call shop.order.v1.OrderService.PlaceOrder \
   -c "${CONCURRENCY}" -z "${SECONDS_PER_RUN}s" --format json -o "${OUT}/ghz.json" \
@@ -98,6 +123,7 @@ echo "[bench] ghz: the same PlaceOrder load"
   127.0.0.1:52051 >/dev/null || echo "[bench] ghz failed" >&2
 
 echo "[bench] e. failure isolation: the same load with delivery stopped"
+drain
 stop_service delivery
 "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --e2e=false \
   --label=place_delivery_down --json_out="${OUT}/e_delivery_down.json"
