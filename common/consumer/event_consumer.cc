@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/consumer/consumer_migrations.h"
@@ -147,13 +148,13 @@ std::vector<std::unique_ptr<RdKafka::Message>> EventConsumer::PollBatch() {
   return batch;
 }
 
-absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records,
+absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_t begin, size_t end,
                                       std::map<size_t, absl::Status>& poisoned, size_t& applied,
                                       size_t& duplicates) {
   applied = duplicates = 0;
   auto tx = mysql::Transaction::Begin(pool_, absl::Now() + absl::Seconds(10));
   if (!tx.ok()) return tx.status();
-  for (size_t i = 0; i < records.size(); ++i) {
+  for (size_t i = begin; i < end; ++i) {
     const Decoded& record = records[i];
     if (record.registration == nullptr || !record.error.ok() || poisoned.count(i)) continue;
     bool fresh = false;
@@ -219,28 +220,53 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
     }
   }
 
-  absl::Duration backoff = options_.initial_backoff;
-  size_t applied = 0, duplicates = 0;
-  while (true) {
-    const size_t poisoned_before = poisoned.size();
-    absl::Status status = ApplyOnce(records, poisoned, applied, duplicates);
-    if (status.ok() && poisoned.size() == poisoned_before) break;
-    if (status.ok()) continue;  // a record was poisoned: apply the rest again now
-    {
-      absl::MutexLock lock(&mu_);
-      ++stats_.transient_failures;
+  // Segments of one transaction each: runs of batchable records, and every
+  // other record alone.
+  std::vector<std::pair<size_t, size_t>> segments;
+  auto batchable = [&records](size_t i) {
+    return records[i].registration == nullptr || records[i].registration->batchable;
+  };
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (segments.empty() || !batchable(i) || !batchable(segments.back().first)) {
+      segments.emplace_back(i, i + 1);
+    } else {
+      segments.back().second = i + 1;
     }
-    log::Warning("batch failed; retrying", {{"group", options_.group},
-                                            {"error", std::string(status.message())},
-                                            {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
-    if (stopping_) return;  // not committed: redelivered to whoever comes next
-    Sleep(backoff);
-    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+  size_t applied = 0, duplicates = 0;
+  for (const auto& [begin, end] : segments) {
+    absl::Duration backoff = options_.initial_backoff;
+    size_t segment_applied = 0, segment_duplicates = 0;
+    while (true) {
+      const size_t poisoned_before = poisoned.size();
+      absl::Status status =
+          ApplyOnce(records, begin, end, poisoned, segment_applied, segment_duplicates);
+      if (status.ok() && poisoned.size() == poisoned_before) break;
+      if (status.ok()) continue;  // a record was poisoned: apply the rest again now
+      {
+        absl::MutexLock lock(&mu_);
+        ++stats_.transient_failures;
+      }
+      if (stopping_) return;  // not committed: redelivered to whoever comes next
+      if (status.code() == absl::StatusCode::kAborted) {
+        // A deadlock or lock timeout: the other transaction has finished, so
+        // retry at once (after a moment's jitter) rather than backing off.
+        absl::SleepFor(absl::Microseconds(absl::Uniform(bitgen_, 0, 2000)));
+        continue;
+      }
+      log::Warning("batch failed; retrying", {{"group", options_.group},
+                                              {"error", std::string(status.message())},
+                                              {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
+      Sleep(backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    }
+    applied += segment_applied;
+    duplicates += segment_duplicates;
   }
   if (options_.on_step) options_.on_step(ConsumerStep::kCommitted, static_cast<int>(batch.size()));
 
   for (const auto& [index, error] : poisoned) {
-    backoff = options_.initial_backoff;
+    absl::Duration backoff = options_.initial_backoff;
     while (true) {
       absl::Status sent = DeadLetter(*batch[index], error);
       if (sent.ok()) break;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -97,15 +98,30 @@ class EventConsumer {
   EventConsumer(ConsumerOptions options, mysql::ConnectionPool& pool, outbox::Outbox* outbox);
   ~EventConsumer();
 
+  // How records of one type are applied.
+  struct HandlerOptions {
+    // True: several records share a transaction (fewer commits). False for
+    // handlers that lock hot rows: each record gets a short transaction of
+    // its own, so concurrent consumers rarely deadlock.
+    bool batchable = true;
+  };
+  static HandlerOptions OneAtATime() {
+    HandlerOptions options;
+    options.batchable = false;
+    return options;
+  }
+
   // Registers the handler for events of type M (by full proto name).
   template <typename M>
-  void On(std::function<absl::Status(const M&, EventContext&)> handler) {
+  void On(std::function<absl::Status(const M&, EventContext&)> handler,
+          HandlerOptions handler_options = HandlerOptions()) {
     handlers_[M::descriptor()->full_name()] =
         Registration{&M::default_instance(),
                      [handler = std::move(handler)](const google::protobuf::Message& message,
                                                     EventContext& context) {
                        return handler(static_cast<const M&>(message), context);
-                     }};
+                     },
+                     handler_options.batchable};
   }
 
   // Consumes until Stop(); then commits, leaves the group and returns.
@@ -118,6 +134,7 @@ class EventConsumer {
   struct Registration {
     const google::protobuf::Message* prototype;
     std::function<absl::Status(const google::protobuf::Message&, EventContext&)> handle;
+    bool batchable = true;
   };
   struct Decoded;
 
@@ -125,7 +142,8 @@ class EventConsumer {
   // Applies a batch until it is done (retrying transient failures), sends
   // what is poisoned to the dead-letter topic, commits the offsets.
   void ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
-  absl::Status ApplyOnce(const std::vector<Decoded>& records,
+  // Applies records [begin, end) in one transaction.
+  absl::Status ApplyOnce(const std::vector<Decoded>& records, size_t begin, size_t end,
                          std::map<size_t, absl::Status>& poisoned, size_t& applied,
                          size_t& duplicates);
   absl::Status DeadLetter(RdKafka::Message& message, const absl::Status& error);
@@ -139,6 +157,7 @@ class EventConsumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::atomic<bool> stopping_{false};
+  absl::BitGen bitgen_;
 
   mutable absl::Mutex mu_;
   ConsumerStats stats_ ABSL_GUARDED_BY(mu_);

@@ -117,41 +117,45 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::AdjustStock(
 }
 
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On<shop::order::v1::OrderPlaced>([this](const shop::order::v1::OrderPlaced& placed,
-                                                   consumer::EventContext& context) {
-    mysql::Transaction& tx = context.tx();
-    auto existing = products_.Reservations(tx, placed.order_id());
-    if (!existing.ok()) return existing.status();
-    if (!existing->empty()) return absl::OkStatus();  // reserved already
-    const std::map<std::string, int64_t> requested = domain::RequestedQuantities(placed.lines());
-    std::vector<std::string> ids;
-    for (const auto& [id, quantity] : requested) ids.push_back(id);
-    auto available = products_.LockAvailable(tx, ids);
-    if (!available.ok()) return available.status();
-    const auto shortfalls = domain::Shortfalls(requested, *available);
-    if (!shortfalls.empty()) {
-      shop::product::v1::StockRejected rejected;
-      rejected.set_order_id(placed.order_id());
-      for (const auto& shortfall : shortfalls) *rejected.add_shortfalls() = shortfall;
-      *rejected.mutable_reject_time() = Now();
-      return context.Emit(rejected);
-    }
-    shop::product::v1::StockReserved reserved;
-    reserved.set_order_id(placed.order_id());
-    for (const auto& [id, quantity] : requested) {
-      if (absl::Status status = products_.Reserve(tx, id, quantity); !status.ok()) return status;
-      if (absl::Status status = products_.SaveReservation(
-              tx, placed.order_id(), {id, quantity, ReservationState::kReserved});
-          !status.ok()) {
-        return status;
-      }
-      auto* line = reserved.add_lines();
-      line->set_product_id(id);
-      line->set_quantity(quantity);
-    }
-    *reserved.mutable_reserve_time() = Now();
-    return context.Emit(reserved);
-  });
+  consumer.On<shop::order::v1::OrderPlaced>(
+      [this](const shop::order::v1::OrderPlaced& placed, consumer::EventContext& context) {
+        mysql::Transaction& tx = context.tx();
+        auto existing = products_.Reservations(tx, placed.order_id());
+        if (!existing.ok()) return existing.status();
+        if (!existing->empty()) return absl::OkStatus();  // reserved already
+        const std::map<std::string, int64_t> requested =
+            domain::RequestedQuantities(placed.lines());
+        std::vector<std::string> ids;
+        for (const auto& [id, quantity] : requested) ids.push_back(id);
+        auto available = products_.LockAvailable(tx, ids);
+        if (!available.ok()) return available.status();
+        const auto shortfalls = domain::Shortfalls(requested, *available);
+        if (!shortfalls.empty()) {
+          shop::product::v1::StockRejected rejected;
+          rejected.set_order_id(placed.order_id());
+          for (const auto& shortfall : shortfalls) *rejected.add_shortfalls() = shortfall;
+          *rejected.mutable_reject_time() = Now();
+          return context.Emit(rejected);
+        }
+        shop::product::v1::StockReserved reserved;
+        reserved.set_order_id(placed.order_id());
+        for (const auto& [id, quantity] : requested) {
+          if (absl::Status status = products_.Reserve(tx, id, quantity); !status.ok())
+            return status;
+          if (absl::Status status = products_.SaveReservation(
+                  tx, placed.order_id(), {id, quantity, ReservationState::kReserved});
+              !status.ok()) {
+            return status;
+          }
+          auto* line = reserved.add_lines();
+          line->set_product_id(id);
+          line->set_quantity(quantity);
+        }
+        *reserved.mutable_reserve_time() = Now();
+        return context.Emit(reserved);
+      },
+      // Stock rows are hot: hold their locks for one order at a time.
+      consumer::EventConsumer::OneAtATime());
 
   consumer.On<shop::order::v1::OrderCompleted>(
       [this](const shop::order::v1::OrderCompleted& completed, consumer::EventContext& context) {
@@ -172,7 +176,8 @@ void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
           }
         }
         return absl::OkStatus();
-      });
+      },
+      consumer::EventConsumer::OneAtATime());
 
   consumer.On<shop::order::v1::OrderCancelled>(
       [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
@@ -200,7 +205,8 @@ void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
         if (released.lines_size() == 0) return absl::OkStatus();  // rejected: nothing was held
         *released.mutable_release_time() = Now();
         return context.Emit(released);
-      });
+      },
+      consumer::EventConsumer::OneAtATime());
 }
 
 }  // namespace shop::product::app
