@@ -25,6 +25,7 @@ c = load("c_kafka.json")
 d1 = load("d1_place.json")
 d2 = load("d2_sustained.json")
 d3 = load("d3_300.json")
+d4 = load("d4_100.json")
 down = load("e_delivery_down.json")
 catchup = load("e_catchup.json")
 ghz = load("ghz.json")
@@ -97,6 +98,10 @@ rows = [
      f"{ratio(sustained_accepted, storage_rate)} of b, {ratio(sustained_accepted, kafka_rate)} of c"),
     ("d3. end to end at 300/s", f"{get(d3, 'throughput'):.0f} orders/s",
      f"->completed p50 {get(d3, 'e2e', 'completed', 'p50_ms'):.1f} / p99 {e2e300_p99:.1f} ms", ""),
+    ("d4. end to end at 100/s", f"{get(d4, 'throughput'):.0f} orders/s",
+     f"->completed p50 {get(d4, 'e2e', 'completed', 'p50_ms'):.1f} / p99 "
+     f"{get(d4, 'e2e', 'completed', 'p99_ms'):.1f} ms; ->settled p99 "
+     f"{get(d4, 'e2e', 'settlement', 'p99_ms'):.1f} ms", ""),
     ("e. PlaceOrder with delivery stopped", f"{get(down, 'throughput'):.0f} orders/s",
      f"p99 {get(down, 'call_latency', 'p99_ms'):.1f} ms, errors {errors(down):.1%}",
      f"{ratio(get(down, 'throughput'), place_rate)} of d1 (errors in d1: {errors(d1):.1%})"),
@@ -131,7 +136,7 @@ with open(os.path.join(out, "results.md"), "w") as f:
     f.write(text)
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"machine": machine, "grpc": a, "storage": b, "kafka": c, "place": d1,
-               "sustained": d2, "e2e_300": d3, "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99,
+               "sustained": d2, "e2e_300": d3, "e2e_100": d4, "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99,
                "delivery_down": down, "catchup": catchup,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} for t in targets]},
               f, indent=2)
@@ -150,7 +155,8 @@ set key outside
 plot '{out}/d1_timeline.csv' using 1:2 skip 1 with lines title 'PlaceOrder, closed loop', \\
      '{out}/d1_timeline.csv' using 1:3 skip 1 with lines title 'accepted->completed, closed loop', \\
      '{out}/d3_timeline.csv' using 1:2 skip 1 with lines title 'PlaceOrder, 300/s', \\
-     '{out}/d3_timeline.csv' using 1:3 skip 1 with lines title 'accepted->completed, 300/s'
+     '{out}/d3_timeline.csv' using 1:3 skip 1 with lines title 'accepted->completed, 300/s', \\
+     '{out}/d4_timeline.csv' using 1:3 skip 1 with lines title 'accepted->completed, 100/s'
 """
 try:
     subprocess.run(["gnuplot"], input=script, text=True, check=True)

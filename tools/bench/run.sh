@@ -111,6 +111,11 @@ drain
 "${LOADGEN[@]}" --rate=300 --concurrency=64 --duration="${SECONDS_PER_RUN}" --label=e2e_300 \
   --json_out="${OUT}/d3_300.json" --timeline_out="${OUT}/d3_timeline.csv"
 
+echo "[bench] d4. end to end at 100 orders/s (open loop, below this machine's end-to-end capacity)"
+drain
+"${LOADGEN[@]}" --rate=100 --concurrency=64 --duration="${SECONDS_PER_RUN}" --label=e2e_100 \
+  --json_out="${OUT}/d4_100.json" --timeline_out="${OUT}/d4_timeline.csv"
+
 echo "[bench] ghz: the same PlaceOrder load"
 drain
 "${ROOT}/.cache/bin/ghz" --insecure --proto "${ROOT}/proto/shop/order/v1/order_service.proto" \
