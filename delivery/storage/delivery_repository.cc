@@ -4,10 +4,8 @@
 
 #include <limits>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "common/mysql/page_token.h"
 #include "delivery/storage/delivery_migrations.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -74,19 +72,10 @@ absl::Status DeliveryRepository::Update(mysql::Transaction& tx, const Delivery& 
 absl::StatusOr<DeliveryPage> DeliveryRepository::List(mysql::Transaction& tx, int page_size,
                                                       const std::string& page_token,
                                                       shop::delivery::v1::DeliveryStatus status) {
-  int64_t before_micros = std::numeric_limits<int64_t>::max();
-  std::string before_id = "\xff";
-  if (!page_token.empty()) {
-    std::string decoded;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(page_token, &decoded)) {
-      parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-    }
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &before_micros)) {
-      return absl::InvalidArgumentError("page_token: is not a token this service returned");
-    }
-    before_id = parts[1];
-  }
+  auto cursor = mysql::DecodePageToken(page_token);
+  if (!cursor.ok()) return cursor.status();
+  const int64_t before_micros = cursor->micros;
+  const std::string before_id = cursor->id;
   DeliveryPage page;
   absl::Status result = tx.Run("listing deliveries", [&] {
     sql::PreparedStatement& select = tx.Prepare(
@@ -113,8 +102,7 @@ absl::StatusOr<DeliveryPage> DeliveryRepository::List(mysql::Transaction& tx, in
   if (static_cast<int>(page.deliveries.size()) > page_size) {
     page.deliveries.pop_back();
     const Delivery& last = page.deliveries.back();
-    page.next_page_token =
-        absl::WebSafeBase64Escape(absl::StrCat(CreatedMicros(last), "|", last.delivery_id()));
+    page.next_page_token = mysql::EncodePageToken(CreatedMicros(last), last.delivery_id());
   }
   return page;
 }

@@ -2,10 +2,8 @@
 
 #include <cppconn/resultset.h>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "common/mysql/page_token.h"
 #include "google/protobuf/util/time_util.h"
 #include "order/storage/order_migrations.h"
 
@@ -23,7 +21,7 @@ absl::StatusOr<Order> Decode(const std::string& document) {
 }
 
 std::string PageToken(const Order& order) {
-  return absl::WebSafeBase64Escape(absl::StrCat(CreatedMicros(order), "|", order.order_id()));
+  return mysql::EncodePageToken(CreatedMicros(order), order.order_id());
 }
 
 }  // namespace
@@ -103,19 +101,10 @@ absl::StatusOr<OrderPage> OrderRepository::ListByCustomer(mysql::Transaction& tx
                                                           const std::string& customer_id,
                                                           int page_size,
                                                           const std::string& page_token) {
-  int64_t before_micros = std::numeric_limits<int64_t>::max();
-  std::string before_id = "\xff";
-  if (!page_token.empty()) {
-    std::string decoded;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(page_token, &decoded)) {
-      parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-    }
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &before_micros)) {
-      return absl::InvalidArgumentError("page_token: is not a token this service returned");
-    }
-    before_id = parts[1];
-  }
+  auto cursor = mysql::DecodePageToken(page_token);
+  if (!cursor.ok()) return cursor.status();
+  const int64_t before_micros = cursor->micros;
+  const std::string before_id = cursor->id;
   OrderPage page;
   absl::Status status = tx.Run("listing orders", [&] {
     sql::PreparedStatement& select = tx.Prepare(
