@@ -12,22 +12,11 @@
 #include "common/consumer/consumer_migrations.h"
 #include "common/events/event_route.h"
 #include "common/kafka/kafka_status.h"
+#include "common/kafka/record_headers.h"
 #include "common/logging/log.h"
 
 namespace shop::consumer {
 namespace {
-
-events::Headers HeadersOf(RdKafka::Message& message) {
-  events::Headers headers;
-  const RdKafka::Headers* raw = message.headers();
-  if (raw == nullptr) return headers;
-  for (const RdKafka::Headers::Header& header : raw->get_all()) {
-    const char* value = static_cast<const char*>(header.value());
-    headers.emplace_back(header.key(),
-                         value == nullptr ? "" : std::string(value, header.value_size()));
-  }
-  return headers;
-}
 
 std::string KeyOf(RdKafka::Message& message) {
   return message.key() == nullptr ? "" : *message.key();
@@ -201,7 +190,7 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
   for (size_t i = 0; i < batch.size(); ++i) {
     Decoded& record = records[i];
     record.message = batch[i].get();
-    auto metadata = events::FromHeaders(HeadersOf(*batch[i]));
+    auto metadata = events::FromHeaders(kafka::HeadersOf(*batch[i]));
     if (!metadata.ok()) {
       poisoned[i] = metadata.status();
       continue;
@@ -291,7 +280,7 @@ absl::Status EventConsumer::DeadLetter(RdKafka::Message& message, const absl::St
   record.topic = events::DeadLetterTopic(message.topic_name(), options_.group);
   record.key = KeyOf(message);
   record.value.assign(static_cast<const char*>(message.payload()), message.len());
-  record.headers = HeadersOf(message);
+  record.headers = kafka::HeadersOf(message);
   record.headers.emplace_back("dlq_error", error.ToString());
   record.headers.emplace_back("dlq_origin_topic", message.topic_name());
   record.headers.emplace_back("dlq_origin_partition", std::to_string(message.partition()));

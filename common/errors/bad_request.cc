@@ -21,15 +21,20 @@ absl::Status InvalidArgument(const std::vector<FieldViolation>& violations) {
   return status;
 }
 
-std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
-  auto payload = status.GetPayload(kBadRequestTypeUrl);
+std::vector<FieldViolation> ParseBadRequest(const std::string& serialized) {
   google::rpc::BadRequest bad_request;
-  if (!payload.has_value() || !bad_request.ParseFromString(std::string(*payload))) return {};
   std::vector<FieldViolation> violations;
+  if (!bad_request.ParseFromString(serialized)) return violations;
   for (const auto& violation : bad_request.field_violations()) {
     violations.push_back({violation.field(), violation.description()});
   }
   return violations;
+}
+
+std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kBadRequestTypeUrl);
+  if (!payload.has_value()) return {};
+  return ParseBadRequest(std::string(*payload));
 }
 
 }  // namespace shop::errors

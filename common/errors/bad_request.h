@@ -23,6 +23,9 @@ absl::Status InvalidArgument(const std::vector<FieldViolation>& violations);
 // The violations carried by `status`, if any.
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
 
+// The violations in a serialized google.rpc.BadRequest (none if it does not parse).
+std::vector<FieldViolation> ParseBadRequest(const std::string& serialized);
+
 }  // namespace shop::errors
 
 #endif  // SHOP_COMMON_ERRORS_BAD_REQUEST_H_

@@ -1,6 +1,5 @@
 #include "common/grpc/status.h"
 
-#include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
 
 namespace shop::grpc_util {
@@ -24,14 +23,7 @@ std::vector<errors::FieldViolation> ViolationsOf(const grpc::Status& status) {
   google::rpc::Status details;
   if (status.error_details().empty() || !details.ParseFromString(status.error_details())) return {};
   for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad_request;
-    if (any.type_url() == errors::kBadRequestTypeUrl && bad_request.ParseFromString(any.value())) {
-      std::vector<errors::FieldViolation> violations;
-      for (const auto& violation : bad_request.field_violations()) {
-        violations.push_back({violation.field(), violation.description()});
-      }
-      return violations;
-    }
+    if (any.type_url() == errors::kBadRequestTypeUrl) return errors::ParseBadRequest(any.value());
   }
   return {};
 }

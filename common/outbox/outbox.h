@@ -41,7 +41,6 @@ class Outbox {
     listener_ = std::move(listener);
   }
 
-  const std::string& source() const { return source_; }
 
  private:
   void NotifyCommitted();

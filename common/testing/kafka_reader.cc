@@ -6,6 +6,8 @@
 #include <set>
 
 #include "absl/time/clock.h"
+#include "common/kafka/consumer_lag.h"
+#include "common/kafka/record_headers.h"
 #include "common/testing/infra.h"
 
 namespace shop::testing {
@@ -19,12 +21,7 @@ ConsumedRecord ToRecord(RdKafka::Message& message) {
   record.offset = message.offset();
   if (message.key() != nullptr) record.key = *message.key();
   record.value.assign(static_cast<const char*>(message.payload()), message.len());
-  if (const RdKafka::Headers* headers = message.headers(); headers != nullptr) {
-    for (const auto& header : headers->get_all()) {
-      record.headers.emplace_back(
-          header.key(), std::string(static_cast<const char*>(header.value()), header.value_size()));
-    }
-  }
+  record.headers = kafka::HeadersOf(message);
   return record;
 }
 
@@ -68,40 +65,8 @@ std::vector<ConsumedRecord> ReadToEnd(const std::string& topic, absl::Duration t
 }
 
 bool GroupCaughtUp(const std::string& group, const std::string& topic) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  std::string error;
-  conf->set("bootstrap.servers", KafkaBrokers(), error);
-  conf->set("group.id", group, error);  // only to read its committed offsets; never joins
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), error));
-  if (consumer == nullptr) return false;
-  RdKafka::Metadata* raw = nullptr;
-  std::unique_ptr<RdKafka::Topic> handle(
-      RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
-  if (consumer->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) return false;
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  std::vector<RdKafka::TopicPartition*> partitions;
-  for (const auto* topic_metadata : *metadata->topics()) {
-    for (const auto* partition : *topic_metadata->partitions()) {
-      partitions.push_back(RdKafka::TopicPartition::create(topic, partition->id()));
-    }
-  }
-  bool caught_up =
-      !partitions.empty() && consumer->committed(partitions, 10000) == RdKafka::ERR_NO_ERROR;
-  for (RdKafka::TopicPartition* partition : partitions) {
-    if (!caught_up) break;
-    int64_t low = 0, high = 0;
-    if (consumer->query_watermark_offsets(topic, partition->partition(), &low, &high, 10000) !=
-        RdKafka::ERR_NO_ERROR) {
-      caught_up = false;
-      break;
-    }
-    const int64_t committed = partition->offset() < 0 ? low : partition->offset();
-    caught_up = committed >= high;
-  }
-  RdKafka::TopicPartition::destroy(partitions);
-  consumer->close();
-  return caught_up;
+  const absl::StatusOr<int64_t> lag = kafka::ConsumerLag(KafkaBrokers(), group, topic);
+  return lag.ok() && *lag == 0;
 }
 
 std::vector<ConsumedRecord> ReadTopic(

@@ -3,12 +3,10 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
-#include "absl/time/clock.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
 #include "gateway/partner/translation.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace shop::gateway {
 namespace {

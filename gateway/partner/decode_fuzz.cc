@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "gateway/partner/decimal.h"
+#include "common/money/decimal.h"
 #include "gateway/partner/translation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,10 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   for (int digits = 0; digits <= 3; ++digits) {
-    auto minor = shop::gateway::DecimalToMinor(body, digits);
+    auto minor = shop::money::DecimalToMinor(body, digits);
     if (minor.ok()) {
-      auto again = shop::gateway::DecimalToMinor(shop::gateway::MinorToDecimal(*minor, digits),
-                                                 digits);
+      auto again = shop::money::DecimalToMinor(shop::money::MinorToDecimal(*minor, digits), digits);
       if (!again.ok() || *again != *minor) __builtin_trap();
     }
   }

@@ -16,7 +16,7 @@ GENERATED=$(find proto -name '*.pb.cc' ! -name '*.grpc.pb.cc')
 # shellcheck disable=SC2046,SC2086
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I "${ROOT}" -I "${ROOT}/proto" -w \
-  gateway/partner/decode_fuzz.cc gateway/partner/translation.cc gateway/partner/decimal.cc \
+  gateway/partner/decode_fuzz.cc gateway/partner/translation.cc common/money/decimal.cc \
   common/money/currency.cc common/errors/bad_request.cc ${GENERATED} \
   $(pkg-config --libs protobuf absl_status absl_statusor absl_strings absl_str_format absl_cord absl_hash absl_raw_hash_set) \
   -o "${WORK}/decode_fuzz"

@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/money/currency.h"
-#include "gateway/partner/decimal.h"
+#include "common/money/decimal.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace shop::gateway {
@@ -106,7 +106,7 @@ absl::StatusOr<shop::order::v1::PlaceOrderRequest> ToPlaceOrder(
     }
     line->set_quantity(item.qty());
     if (digits.has_value()) {
-      auto price = DecimalToMinor(item.unit_price(), *digits);
+      auto price = money::DecimalToMinor(item.unit_price(), *digits);
       if (!price.ok()) {
         violations.push_back({path + ".unitPrice", std::string(price.status().message())});
       } else {
@@ -149,8 +149,8 @@ shop::partner::v1::PartnerOrder ToPartnerOrder(const Order& order) {
   shop::partner::v1::PartnerOrder partner;
   partner.set_order_ref(order.idempotency_key());
   partner.set_status(PartnerStatus(order));
-  partner.set_total(MinorToDecimal(order.total().minor_units(),
-                                   money::MinorUnitDigits(order.currency_code()).value_or(2)));
+  partner.set_total(money::MinorToDecimal(
+      order.total().minor_units(), money::MinorUnitDigits(order.currency_code()).value_or(2)));
   partner.set_currency(order.currency_code());
   if (order.status() == OrderStatus::ORDER_STATUS_CANCELLED) {
     partner.set_status_reason(partner.status() == "rejected" ? "not enough stock"

@@ -23,6 +23,9 @@
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
 #include "common/events/event_metadata.h"
+#include "common/kafka/record_headers.h"
+#include "common/money/currency.h"
+#include "common/money/decimal.h"
 #include "google/protobuf/text_format.h"
 #include "proto/shop/delivery/v1/delivery_service.grpc.pb.h"
 #include "proto/shop/delivery/v1/events.pb.h"
@@ -48,9 +51,9 @@ namespace delivery_v1 = shop::delivery::v1;
 namespace settlement_v1 = shop::settlement::v1;
 
 std::string Money(int64_t minor, const std::string& currency) {
-  const uint64_t magnitude = minor < 0 ? -static_cast<uint64_t>(minor) : minor;
-  return absl::StrFormat("%s%d.%02d %s", minor < 0 ? "-" : "", magnitude / 100, magnitude % 100,
-                         currency);
+  return absl::StrCat(
+      shop::money::MinorToDecimal(minor, shop::money::MinorUnitDigits(currency).value_or(2)), " ",
+      currency);
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -110,11 +113,7 @@ class Journal {
         RdKafka::TopicPartition::destroy(assignment);
       }
       if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
-      shop::events::Headers headers;
-      for (const auto& header : message->headers()->get_all()) {
-        headers.emplace_back(header.key(), std::string(static_cast<const char*>(header.value()),
-                                                       header.value_size()));
-      }
+      const shop::events::Headers headers = shop::kafka::HeadersOf(*message);
       const std::string type = shop::events::HeaderValue(headers, "ce_type");
       const std::string source = shop::events::HeaderValue(headers, "ce_source");
       const std::string payload(static_cast<const char*>(message->payload()), message->len());

@@ -30,6 +30,8 @@
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
 #include "common/events/event_metadata.h"
+#include "common/kafka/consumer_lag.h"
+#include "common/kafka/record_headers.h"
 #include "nlohmann/json.hpp"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
@@ -67,7 +69,9 @@ Percentiles Summarize(std::vector<double> values) {
   p.count = values.size();
   if (values.empty()) return p;
   std::sort(values.begin(), values.end());
-  auto at = [&](double q) { return values[std::min(values.size() - 1, size_t(values.size() * q))]; };
+  auto at = [&](double q) {
+    return values[std::min(values.size() - 1, size_t(values.size() * q))];
+  };
   p.p50 = at(0.50);
   p.p90 = at(0.90);
   p.p99 = at(0.99);
@@ -76,7 +80,10 @@ Percentiles Summarize(std::vector<double> values) {
 }
 
 nlohmann::json ToJson(const Percentiles& p) {
-  return {{"count", p.count}, {"p50_ms", p.p50}, {"p90_ms", p.p90}, {"p99_ms", p.p99},
+  return {{"count", p.count},
+          {"p50_ms", p.p50},
+          {"p90_ms", p.p90},
+          {"p99_ms", p.p99},
           {"max_ms", p.max}};
 }
 
@@ -143,14 +150,10 @@ class EventClock {
       }
       if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
       const absl::Time now = absl::Now();
-      std::string type;
-      for (const auto& header : message->headers()->get_all()) {
-        if (header.key() == "ce_type") {
-          type.assign(static_cast<const char*>(header.value()), header.value_size());
-        }
-      }
-      const char* stage = type == "shop.order.v1.OrderCompleted"         ? "completed"
-                          : type == "shop.delivery.v1.DeliveryCreated"   ? "delivery"
+      const std::string type =
+          shop::events::HeaderValue(shop::kafka::HeadersOf(*message), "ce_type");
+      const char* stage = type == "shop.order.v1.OrderCompleted"            ? "completed"
+                          : type == "shop.delivery.v1.DeliveryCreated"      ? "delivery"
                           : type == "shop.settlement.v1.SettlementRecorded" ? "settlement"
                                                                             : nullptr;
       if (stage == nullptr) continue;
@@ -176,34 +179,10 @@ class EventClock {
   std::vector<std::pair<double, double>> completed_timeline_ ABSL_GUARDED_BY(mu_);
 };
 
-// Lag of consumer group `group` on `topic`: records not yet committed.
+// Lag of consumer group `group` on `topic`; -1 when it cannot be read.
 int64_t Lag(const std::string& group, const std::string& topic) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  std::string error;
-  conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
-  conf->set("group.id", group, error);
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
-  RdKafka::Metadata* raw = nullptr;
-  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
-  if (consumer->metadata(false, handle.get(), &raw, 5000) != RdKafka::ERR_NO_ERROR) return -1;
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  std::vector<RdKafka::TopicPartition*> partitions;
-  for (const auto* t : *metadata->topics()) {
-    for (const auto* p : *t->partitions()) {
-      partitions.push_back(RdKafka::TopicPartition::create(topic, p->id()));
-    }
-  }
-  int64_t lag = 0;
-  if (consumer->committed(partitions, 5000) == RdKafka::ERR_NO_ERROR) {
-    for (auto* partition : partitions) {
-      int64_t low = 0, high = 0;
-      consumer->query_watermark_offsets(topic, partition->partition(), &low, &high, 5000);
-      lag += high - (partition->offset() < 0 ? low : partition->offset());
-    }
-  }
-  RdKafka::TopicPartition::destroy(partitions);
-  consumer->close();
-  return lag;
+  const auto lag = shop::kafka::ConsumerLag(absl::GetFlag(FLAGS_brokers), group, topic);
+  return lag.ok() ? *lag : -1;
 }
 
 // One call in flight.
@@ -236,9 +215,11 @@ int main(int argc, char** argv) {
     std::printf("%s caught up on %lld records in %.1f s (lag now %lld)\n", group.c_str(),
                 static_cast<long long>(initial), seconds, static_cast<long long>(lag));
     if (const std::string file = absl::GetFlag(FLAGS_json_out); !file.empty()) {
-      std::ofstream(file) << nlohmann::json{{"group", group}, {"initial_lag", initial},
-                                            {"seconds", seconds}, {"final_lag", lag}}
-                                 .dump(2);
+      std::ofstream(file) << nlohmann::json{
+          {"group", group},
+          {"initial_lag", initial},
+          {"seconds", seconds},
+          {"final_lag", lag}}.dump(2);
     }
     return lag == 0 ? 0 : 1;
   }
@@ -247,7 +228,8 @@ int main(int argc, char** argv) {
   const double rate = absl::GetFlag(FLAGS_rate);
   const bool e2e = absl::GetFlag(FLAGS_e2e) && !health;
   const std::string run = shop::events::NewUuid().substr(0, 8);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_order), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_order), grpc::InsecureChannelCredentials());
   auto orders = shop::order::v1::OrderService::NewStub(channel);
   grpc::GenericStub generic(channel);
 
@@ -335,7 +317,8 @@ int main(int argc, char** argv) {
           timeline.emplace_back(absl::ToDoubleSeconds(call->start - begin), ms);
         }
       }
-      if (call->status.ok() && events != nullptr) events->Accepted(call->response.order().order_id(), now);
+      if (call->status.ok() && events != nullptr)
+        events->Accepted(call->response.order().order_id(), now);
       --in_flight;
       if (rate <= 0 && now < end) issue();  // closed loop: replace the finished call
     }
@@ -372,14 +355,17 @@ int main(int argc, char** argv) {
   result["skipped_behind"] = skipped.load();
   result["codes"] = codes;
   result["call_latency"] = ToJson(Summarize(latencies));
-  std::printf("%s %s: %zu ok in %.1f s = %.0f calls/s; latency p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f\n",
-              absl::GetFlag(FLAGS_label).c_str(), mode.c_str(), latencies.size(), elapsed,
-              latencies.size() / elapsed, Summarize(latencies).p50, Summarize(latencies).p90,
-              Summarize(latencies).p99, Summarize(latencies).max);
+  std::printf(
+      "%s %s: %zu ok in %.1f s = %.0f calls/s; latency p50 %.2f ms, p90 %.2f, p99 %.2f, max %.2f\n",
+      absl::GetFlag(FLAGS_label).c_str(), mode.c_str(), latencies.size(), elapsed,
+      latencies.size() / elapsed, Summarize(latencies).p50, Summarize(latencies).p90,
+      Summarize(latencies).p99, Summarize(latencies).max);
   std::vector<std::string> code_text;
   for (const auto& [code, count] : codes) code_text.push_back(absl::StrCat(code, ": ", count));
   std::printf("  status codes {%s}%s\n", absl::StrJoin(code_text, ", ").c_str(),
-              skipped.load() ? absl::StrCat(", ", skipped.load(), " not sent (system behind)").c_str() : "");
+              skipped.load()
+                  ? absl::StrCat(", ", skipped.load(), " not sent (system behind)").c_str()
+                  : "");
 
   if (events != nullptr) {
     events->Drain(absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));
@@ -391,11 +377,11 @@ int main(int argc, char** argv) {
                   stage.c_str(), p.count, p.p50, p.p90, p.p99, p.max);
     }
     result["e2e_throughput"] = events->Latencies()["settlement"].size() / drained;
-    for (const auto& [group, topic] : std::vector<std::pair<std::string, std::string>>{
-             {"product", "shop.order.events"},
-             {"delivery", "shop.order.events"},
-             {"settlement", "shop.order.events"},
-             {"order", "shop.product.events"}}) {
+    for (const auto& [group, topic] :
+         std::vector<std::pair<std::string, std::string>>{{"product", "shop.order.events"},
+                                                          {"delivery", "shop.order.events"},
+                                                          {"settlement", "shop.order.events"},
+                                                          {"order", "shop.product.events"}}) {
       const int64_t lag = Lag(group, Topic(topic));
       result["lag_at_end"][group] = lag;
       std::printf("  consumer lag at end: %-10s on %-20s %lld\n", group.c_str(), topic.c_str(),
@@ -406,10 +392,11 @@ int main(int argc, char** argv) {
       out << "second,place_ms,completed_ms\n";
       std::map<int, std::vector<double>> place, completed;
       for (const auto& [second, ms] : timeline) place[int(second)].push_back(ms);
-      for (const auto& [second, ms] : events->CompletedTimeline()) completed[int(second)].push_back(ms);
+      for (const auto& [second, ms] : events->CompletedTimeline())
+        completed[int(second)].push_back(ms);
       for (const auto& [second, values] : place) {
-        out << second << "," << Summarize(values).p99 << ","
-            << Summarize(completed[second]).p99 << "\n";
+        out << second << "," << Summarize(values).p99 << "," << Summarize(completed[second]).p99
+            << "\n";
       }
     }
   }

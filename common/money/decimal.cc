@@ -1,10 +1,10 @@
-#include "gateway/partner/decimal.h"
+#include "common/money/decimal.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/money/currency.h"
 
-namespace shop::gateway {
+namespace shop::money {
 
 absl::StatusOr<int64_t> DecimalToMinor(absl::string_view text, int digits) {
   const size_t dot = text.find('.');
@@ -28,9 +28,9 @@ absl::StatusOr<int64_t> DecimalToMinor(absl::string_view text, int digits) {
   }
   int64_t value = 0;
   auto append = [&value](char c) -> bool {
-    auto times_ten = money::CheckedMultiply(value, 10);
+    auto times_ten = CheckedMultiply(value, 10);
     if (!times_ten.has_value()) return false;
-    auto sum = money::CheckedAdd(*times_ten, c - '0');
+    auto sum = CheckedAdd(*times_ten, c - '0');
     if (!sum.has_value()) return false;
     value = *sum;
     return true;
@@ -56,4 +56,4 @@ std::string MinorToDecimal(int64_t minor, int digits) {
   return negative ? "-" + text : text;
 }
 
-}  // namespace shop::gateway
+}  // namespace shop::money
