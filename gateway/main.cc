@@ -14,6 +14,7 @@
 #include "common/config/flags.h"
 #include "common/grpc/server.h"
 #include "common/logging/log.h"
+#include "gateway/http/bounded_server.h"
 #include "gateway/http/partner_api.h"
 #include "gateway/partner/partners.h"
 
@@ -21,7 +22,15 @@ ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HTTP listen address (por
 ABSL_FLAG(std::string, order_address, "127.0.0.1:50051", "the internal OrderService");
 ABSL_FLAG(std::string, partners_file, "", "partner configuration (JSON, hashed API keys)");
 ABSL_FLAG(int, max_body_bytes, 64 * 1024, "largest request body accepted (413 beyond)");
-ABSL_FLAG(int, threads, 8, "HTTP worker threads");
+ABSL_FLAG(int, max_header_bytes, 16 * 1024, "largest request line and headers accepted");
+ABSL_FLAG(int, threads, 16, "HTTP worker threads");
+ABSL_FLAG(int, max_connections, 256, "connections served or waiting; beyond, closed at once");
+ABSL_FLAG(int, max_connections_per_client, 8, "connections from one client address at once");
+ABSL_FLAG(int, request_timeout_ms, 10000,
+          "total time for one request, from its first byte to the end of its body");
+ABSL_FLAG(int, unauthenticated_burst, 20,
+          "requests with a wrong or missing key per client address at once (429 beyond)");
+ABSL_FLAG(double, unauthenticated_per_second, 2, "and their refill rate");
 ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here once serving");
 
 int main(int argc, char** argv) {
@@ -42,11 +51,19 @@ int main(int argc, char** argv) {
   shop::gateway::RateLimiter limiter;
   auto orders = shop::order::v1::OrderService::NewStub(
       grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), grpc::InsecureChannelCredentials()));
-  shop::gateway::PartnerApi api(directory, limiter, *orders,
-                                {static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes))});
-  httplib::Server server;
-  const int threads = absl::GetFlag(FLAGS_threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  shop::gateway::PartnerApiOptions api_options;
+  api_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  api_options.unauthenticated_burst = absl::GetFlag(FLAGS_unauthenticated_burst);
+  api_options.unauthenticated_per_second = absl::GetFlag(FLAGS_unauthenticated_per_second);
+  shop::gateway::PartnerApi api(directory, limiter, *orders, api_options);
+  shop::gateway::ServerLimits limits;
+  limits.threads = absl::GetFlag(FLAGS_threads);
+  limits.max_connections = absl::GetFlag(FLAGS_max_connections);
+  limits.max_connections_per_client = absl::GetFlag(FLAGS_max_connections_per_client);
+  limits.request_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_request_timeout_ms));
+  limits.max_header_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_header_bytes));
+  limits.max_body_bytes = api_options.max_body_bytes;
+  shop::gateway::BoundedServer server(limits);
   api.Install(server);
 
   std::vector<std::string> address = absl::StrSplit(absl::GetFlag(FLAGS_http_address), ':');

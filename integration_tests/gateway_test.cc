@@ -1,10 +1,16 @@
 // The gateway binary over real HTTP, in front of the real order service,
 // broker and database.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -53,7 +59,8 @@ class Gateway {
         "gateway/gateway",
         std::vector<std::string>{"--http_address=127.0.0.1:0", "--port_file=" + port_file_,
                                  "--order_address=" + order_address, "--partners_file=" + partners,
-                                 "--max_body_bytes=4096"});
+                                 "--max_body_bytes=4096", "--request_timeout_ms=2000",
+                                 "--threads=8", "--max_connections_per_client=4"});
   }
   bool WaitUntilServing() {
     return WaitFor(
@@ -62,6 +69,16 @@ class Gateway {
           return static_cast<bool>(in >> port_);
         },
         absl::Seconds(30));
+  }
+  int port() const { return port_; }
+  // Peak resident memory (VmHWM) of the gateway process, in KiB.
+  int64_t PeakRssKib() const {
+    std::ifstream status("/proc/" + std::to_string(process_->pid()) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+    }
+    return -1;
   }
   httplib::Client Client() {
     httplib::Client client("127.0.0.1", port_);
@@ -286,6 +303,188 @@ TEST_F(GatewayTest, RateLimitIs429WithRetryAfter) {
   int seconds = 0;
   EXPECT_TRUE(absl::SimpleAtoi(retry_after, &seconds));
   EXPECT_GE(seconds, 1);
+}
+
+// A raw TCP connection from `source` (any 127.x.y.z address), for clients
+// that httplib's client will not imitate: slow, chunked without end.
+class RawConnection {
+ public:
+  RawConnection(const std::string& source, int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &local.sin_addr);
+    bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local));
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof(remote)) == 0;
+    timeval timeout{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  }
+  ~RawConnection() { close(fd_); }
+  bool connected() const { return connected_; }
+  // False once the server has closed or reset the connection.
+  bool Send(const std::string& bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+  // True once the server has closed or reset the connection (without waiting).
+  bool ClosedByServer() {
+    char byte;
+    const ssize_t n = recv(fd_, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+  // Everything the server sends until it closes (or 5 s of silence).
+  std::string ReadAll() {
+    std::string all;
+    char buffer[4096];
+    while (true) {
+      const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
+      if (n <= 0) break;
+      all.append(buffer, static_cast<size_t>(n));
+    }
+    return all;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// Streams a 200 MB chunked body (or until the server stops taking it) and
+// returns what the server answered, if anything.
+std::string SendHugeChunkedBody(int port, const std::string& headers, size_t* sent_bytes) {
+  RawConnection connection("127.0.0.4", port);
+  EXPECT_TRUE(connection.connected());
+  connection.Send(
+      "POST /partner/v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      headers + "Transfer-Encoding: chunked\r\n\r\n");
+  const std::string chunk = absl::StrCat("100000\r\n", std::string(0x100000, 'x'), "\r\n");
+  *sent_bytes = 0;
+  for (int i = 0; i < 200 && connection.Send(chunk); ++i) *sent_bytes += 0x100000;
+  return connection.ReadAll();
+}
+
+TEST_F(GatewayTest, A200MbChunkedBodyWithoutAKeyIsRefusedWithBoundedMemory) {
+  const int64_t before = gateway_->PeakRssKib();
+  size_t sent = 0;
+  const std::string answer = SendHugeChunkedBody(gateway_->port(), "", &sent);
+  const int64_t after = gateway_->PeakRssKib();
+  std::cout << "no key: sent " << sent / (1024 * 1024) << " MiB before the gateway stopped reading;"
+            << " answer: " << answer.substr(0, answer.find("\r\n")) << "; peak RSS "
+            << before / 1024 << " -> " << after / 1024 << " MiB\n";
+  EXPECT_LT(sent, size_t{200} * 0x100000) << "the gateway must stop reading, not swallow 200 MB";
+  EXPECT_TRUE(answer.empty() || answer.rfind("HTTP/1.1 401", 0) == 0 ||
+              answer.rfind("HTTP/1.1 413", 0) == 0)
+      << answer;
+  EXPECT_LT(after - before, 32 * 1024)
+      << "peak memory grew by " << (after - before) / 1024 << " MiB";
+}
+
+TEST_F(GatewayTest, A200MbChunkedBodyWithAValidKeyIs413WithBoundedMemory) {
+  const int64_t before = gateway_->PeakRssKib();
+  size_t sent = 0;
+  const std::string answer =
+      SendHugeChunkedBody(gateway_->port(), absl::StrCat("X-Api-Key: ", kAcmeKey, "\r\n"), &sent);
+  const int64_t after = gateway_->PeakRssKib();
+  std::cout << "valid key: sent " << sent / (1024 * 1024)
+            << " MiB; answer: " << answer.substr(0, answer.find("\r\n")) << "; peak RSS "
+            << before / 1024 << " -> " << after / 1024 << " MiB\n";
+  EXPECT_LT(sent, size_t{200} * 0x100000);
+  EXPECT_TRUE(answer.empty() || answer.rfind("HTTP/1.1 413", 0) == 0) << answer;
+  EXPECT_LT(after - before, 32 * 1024);
+}
+
+TEST_F(GatewayTest, SlowClientsAreCutAtTheRequestTimeoutAndCannotStarveOthers) {
+  // 30 connections from one address that send a header byte a second.
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 30; ++i) {
+    slow.push_back(std::make_unique<RawConnection>("127.0.0.2", gateway_->port()));
+    slow.back()->Send("GET /partner/v1/orders HTTP/1.1\r\nX-Slow: ");
+  }
+  // Everyone else is served at once meanwhile.
+  auto client = gateway_->Client();
+  for (int i = 0; i < 5; ++i) {
+    const absl::Time start = absl::Now();
+    auto answer = client.Get("/partner/v1/orders", As(kGlobexKey));
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200);
+    EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  }
+  // They keep dribbling a byte every 200 ms, far inside the per-read
+  // timeout: only the total time per request (2 s here) can cut them.
+  const absl::Time start = absl::Now();
+  std::vector<bool> closed(slow.size(), false);
+  int closed_count = 0;
+  while (closed_count < static_cast<int>(slow.size()) && absl::Now() - start < absl::Seconds(10)) {
+    for (size_t i = 0; i < slow.size(); ++i) {
+      if (closed[i]) continue;
+      if (slow[i]->ClosedByServer() || !slow[i]->Send("a")) {
+        closed[i] = true;
+        ++closed_count;
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(200));  // the client's dribbling pace
+  }
+  std::cout << closed_count << " of 30 slow connections cut after "
+            << absl::FormatDuration(absl::Now() - start) << "\n";
+  EXPECT_EQ(closed_count, 30);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(6));
+}
+
+TEST_F(GatewayTest, FailedAuthenticationIsRateLimitedPerClientAddressButAValidKeyIsNot) {
+  int unauthorized = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 40; ++i) {
+    RawConnection connection("127.0.0.3", gateway_->port());
+    connection.Send("GET /partner/v1/orders HTTP/1.1\r\nHost: x\r\nX-Api-Key: guess-" +
+                    std::to_string(i) + "\r\n\r\n");
+    const std::string answer = connection.ReadAll();
+    if (answer.rfind("HTTP/1.1 401", 0) == 0) ++unauthorized;
+    if (answer.rfind("HTTP/1.1 429", 0) == 0) {
+      ++limited;
+      const size_t at = answer.find("Retry-After: ");
+      if (at != std::string::npos)
+        retry_after = answer.substr(at + 13, answer.find("\r\n", at) - at - 13);
+    }
+  }
+  EXPECT_GE(unauthorized, 20);
+  EXPECT_GE(limited, 10);
+  EXPECT_FALSE(retry_after.empty());
+  RawConnection partner("127.0.0.3", gateway_->port());
+  partner.Send(
+      absl::StrCat("GET /partner/v1/orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                   "X-Api-Key: ",
+                   kGlobexKey, "\r\n\r\n"));
+  EXPECT_EQ(partner.ReadAll().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+TEST_F(GatewayTest, OrderRefsAreASafeCharacterSetComparedExactly) {
+  auto client = gateway_->Client();
+  for (const std::string& bad :
+       std::vector<std::string>{ref_ + " ", "PO 1", "PO/1", "-PO", "PO\\u00e91"}) {
+    auto answer =
+        client.Post("/partner/v1/orders", As(kAcmeKey), OrderJson(bad), "application/json");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 400) << bad;
+    EXPECT_THAT(ProblemFields(answer->body), ::testing::ElementsAre("orderRef")) << bad;
+  }
+  auto path = client.Get("/partner/v1/orders/PO%201", As(kAcmeKey));
+  ASSERT_TRUE(path);
+  EXPECT_EQ(path->status, 400);
+  // Case matters: two references, two orders.
+  const std::string upper = ref_ + "-CASE", lower = absl::AsciiStrToLower(upper);
+  auto first =
+      client.Post("/partner/v1/orders", As(kAcmeKey), OrderJson(upper), "application/json");
+  auto second =
+      client.Post("/partner/v1/orders", As(kAcmeKey), OrderJson(lower), "application/json");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 201);
+  EXPECT_EQ(second->status, 201) << "a different reference, not a conflicting retry: "
+                                 << second->body;
 }
 
 TEST(GatewayOutageTest, OrderServiceDownIs503NotAHang) {

@@ -248,6 +248,20 @@ TEST_F(OrderServiceTest, StockRejectedCancelsTheOrderWithTheReason) {
   EXPECT_EQ(event.previous_status(), shop::order::v1::ORDER_STATUS_PENDING);
 }
 
+TEST_F(OrderServiceTest, KeysAreComparedExactlyNeitherTrimmedNorCaseFolded) {
+  std::set<std::string> ids;
+  for (const std::string key : {"PO-1", "PO-1 ", "po-1", " PO-1"}) {
+    Order order;
+    ASSERT_TRUE(Place(ValidRequest("Acme", key), &order).ok()) << "[" << key << "]";
+    EXPECT_EQ(order.idempotency_key(), key);
+    ids.insert(order.order_id());
+  }
+  Order other_customer;
+  ASSERT_TRUE(Place(ValidRequest("acme", "PO-1"), &other_customer).ok());
+  ids.insert(other_customer.order_id());
+  EXPECT_EQ(ids.size(), 5u) << "five different (customer, key) pairs are five orders";
+}
+
 TEST_F(OrderServiceTest, RetriesWithOneKeyMakeOneOrderEvenWhenTheyRace) {
   Order first, again;
   ASSERT_TRUE(Place(ValidRequest("cust-4", "key-seq"), &first).ok());
@@ -309,8 +323,23 @@ TEST_F(OrderServiceTest, EachValidationErrorNamesItsField) {
        [](PlaceOrderRequest& r) { r.mutable_lines(0)->set_unit_price_minor(-1); }},
       {"lines[0].product_id", [](PlaceOrderRequest& r) { r.mutable_lines(0)->clear_product_id(); }},
       {"lines[0]",
-       [](PlaceOrderRequest& r) { r.mutable_lines(0)->set_quantity(int64_t{1} << 62); }},
+       [](PlaceOrderRequest& r) {
+         r.mutable_lines(0)->set_quantity(1000);
+         r.mutable_lines(0)->set_unit_price_minor(int64_t{1} << 62);
+       }},
+      {"lines[0].quantity",
+       [](PlaceOrderRequest& r) { r.mutable_lines(0)->set_quantity(1'000'001); }},
       {"shipping_address", [](PlaceOrderRequest& r) { r.clear_shipping_address(); }},
+      // The hostile request that once stopped the pipeline: a 900 KB address line.
+      {"shipping_address.lines[0]",
+       [](PlaceOrderRequest& r) {
+         r.mutable_shipping_address()->set_lines(0, std::string(900 * 1024, 'x'));
+       }},
+      {"shipping_address.recipient",
+       [](PlaceOrderRequest& r) {
+         r.mutable_shipping_address()->set_recipient(std::string(201, 'r'));
+       }},
+      {"customer_id", [](PlaceOrderRequest& r) { r.set_customer_id(std::string(129, 'c')); }},
   };
   for (const Case& test : cases) {
     PlaceOrderRequest request = ValidRequest("cust-5", "key-" + test.field);
@@ -321,6 +350,16 @@ TEST_F(OrderServiceTest, EachValidationErrorNamesItsField) {
     for (const auto& violation : grpc_util::ViolationsOf(status)) fields.push_back(violation.field);
     EXPECT_THAT(fields, ElementsAre(test.field)) << status.error_message();
   }
+}
+
+TEST_F(OrderServiceTest, ARequestOverTheServersMessageLimitIsRefusedAndTheServiceGoesOn) {
+  PlaceOrderRequest huge = ValidRequest("cust-huge", "key-huge");
+  huge.mutable_shipping_address()->set_lines(0, std::string(1536 * 1024, 'x'));  // 1.5 MB
+  grpc::Status status = Place(huge, nullptr);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  Order order;
+  ASSERT_TRUE(Place(ValidRequest("cust-huge", "key-after"), &order).ok());
+  EXPECT_EQ(OrderEvents(order.order_id(), "shop.order.v1.OrderPlaced", 1).size(), 1u);
 }
 
 TEST_F(OrderServiceTest, CancelFollowsTheStateMachine) {

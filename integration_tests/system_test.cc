@@ -1,6 +1,7 @@
 // The whole system, end to end: the four real service binaries, the real
 // broker and database, real gRPC clients. Each test uses products and
 // customers of its own.
+#include <cppconn/prepared_statement.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -11,6 +12,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/events/event_metadata.h"
+#include "common/grpc/status.h"
+#include "common/kafka/topics.h"
+#include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox_store.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
 #include "gmock/gmock.h"
@@ -281,6 +286,79 @@ TEST_F(SystemTest, ASettlementAddedLaterReplaysHistoryIntoTheSameTotals) {
               original[i].revenue().minor_units() + original[i].reversals().minor_units());
   }
   EXPECT_TRUE(replay.Stop().ok());
+}
+
+TEST_F(SystemTest, HostileInputIsRefusedByFieldAndAnUnpublishableRowHoldsUpNothingElse) {
+  const std::string tea = Product("tea", 1000);
+  // An over-limit PlaceOrder: refused, naming the field, nothing written.
+  {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::order::v1::PlaceOrderRequest request;
+    request.set_customer_id(prefix_ + "-attacker");
+    request.set_idempotency_key("huge");
+    request.set_currency_code("EUR");
+    auto* address = request.mutable_shipping_address();
+    address->set_recipient("Mallory");
+    address->add_lines(std::string(512 * 1024, 'x'));
+    address->set_city("Nowhere");
+    address->set_country_code("XX");
+    auto* line = request.add_lines();
+    line->set_product_id(tea);
+    line->set_quantity(1);
+    line->set_unit_price_minor(500);
+    shop::order::v1::PlaceOrderResponse response;
+    grpc::Status status = system_->orders().PlaceOrder(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    std::vector<std::string> fields;
+    for (const auto& violation : grpc_util::ViolationsOf(status)) fields.push_back(violation.field);
+    EXPECT_THAT(fields, ::testing::ElementsAre("shipping_address.lines[0]"));
+  }
+
+  // A row no broker will take, straight into the order service's outbox,
+  // and a later event of its key behind it.
+  const std::string poison_topic = system_->Topic("shop.poison.events");
+  ASSERT_TRUE(kafka::EnsureTopics(KafkaBrokers(), {{poison_topic, 1}}).ok());
+  mysql::ConnectionPool order_db(system_->database("order"));
+  auto insert = [&](const std::string& payload) {
+    auto connection = order_db.Acquire();
+    ASSERT_TRUE(connection.ok());
+    sql::PreparedStatement& statement = connection->Prepare(
+        "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
+        " correlation_id, causation_id, created_at) VALUES (UUID(), ?, 'poisoned', 'x.Poison', ?,"
+        " '/test', 'c', 'c', UTC_TIMESTAMP(6))");
+    statement.setString(1, poison_topic);
+    statement.setString(2, payload);
+    statement.executeUpdate();
+  };
+  insert(std::string(2 * 1024 * 1024, 'p'));  // 2 MB: over max_event_bytes and the broker's limit
+  insert("held behind it");
+
+  // Hundreds of orders of other keys complete meanwhile.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    Order order;
+    ASSERT_TRUE(
+        Place(prefix_ + "-c" + std::to_string(i % 20), "k" + std::to_string(i), {{tea, 1}}, &order)
+            .ok());
+    ids.push_back(order.order_id());
+  }
+  for (const auto& id : ids) ASSERT_TRUE(WaitForStatus(id, ORDER_STATUS_COMPLETED)) << id;
+
+  outbox::MysqlOutboxStore store(order_db);
+  auto parked = store.ListParked(10);
+  ASSERT_TRUE(parked.ok()) << parked.status();
+  ASSERT_EQ(parked->size(), 1u);
+  EXPECT_EQ((*parked)[0].held_behind, 1);
+  EXPECT_NE((*parked)[0].reason.find("max_event_bytes"), std::string::npos) << (*parked)[0].reason;
+  EXPECT_TRUE(ReadToEnd(poison_topic).empty()) << "the held event must wait for its key";
+
+  // The operator discards the parked row: the held event goes out.
+  ASSERT_TRUE(store.Discard((*parked)[0].id).ok());
+  std::vector<ConsumedRecord> released = ReadAtLeast(poison_topic, 1);
+  ASSERT_EQ(released.size(), 1u);
+  EXPECT_EQ(released[0].value, "held behind it");
+  EXPECT_TRUE(system_->WaitForQuiet());
 }
 
 TEST_F(SystemTest, ContentionThousandOrdersOverTwentyProductsNeverOversell) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/consumer/consumer_migrations.h"
+#include "common/errors/taxonomy.h"
 #include "common/events/event_route.h"
 #include "common/kafka/kafka_status.h"
 #include "common/kafka/record_headers.h"
@@ -25,19 +26,6 @@ std::string KeyOf(RdKafka::Message& message) {
 }  // namespace
 
 std::vector<mysql::Migration> ConsumerMigrations() { return GeneratedConsumerMigrations(); }
-
-bool IsTransient(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kAborted:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kCancelled:
-      return true;
-    default:
-      return false;
-  }
-}
 
 absl::Status EventContext::Emit(const google::protobuf::Message& event) {
   if (outbox_ == nullptr) return absl::FailedPreconditionError("this consumer has no outbox");
@@ -68,11 +56,30 @@ ConsumerStats EventConsumer::stats() const {
   return stats_;
 }
 
-void EventConsumer::Sleep(absl::Duration duration) {
-  const absl::Time until = absl::Now() + duration;
-  while (!stopping_ && absl::Now() < until) {
-    absl::SleepFor(std::min(absl::Milliseconds(50), until - absl::Now()));
+void EventConsumer::WaitPolling(absl::Duration duration) {
+  if (!paused_) {
+    std::vector<RdKafka::TopicPartition*> assignment;
+    if (consumer_->assignment(assignment) == RdKafka::ERR_NO_ERROR) {
+      consumer_->pause(assignment);
+      paused_ = true;
+    }
+    RdKafka::TopicPartition::destroy(assignment);
   }
+  const absl::Time until = absl::Now() + duration;
+  do {
+    const int64_t wait_ms =
+        std::clamp<int64_t>(absl::ToInt64Milliseconds(until - absl::Now()), 0, 100);
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(wait_ms)));
+    if (message->err() == RdKafka::ERR_NO_ERROR) stashed_.push_back(std::move(message));
+  } while (!stopping_ && absl::Now() < until);
+}
+
+void EventConsumer::ResumeIfPaused() {
+  if (!paused_) return;
+  std::vector<RdKafka::TopicPartition*> assignment;
+  if (consumer_->assignment(assignment) == RdKafka::ERR_NO_ERROR) consumer_->resume(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  paused_ = false;
 }
 
 absl::Status EventConsumer::Run() {
@@ -99,7 +106,7 @@ absl::Status EventConsumer::Run() {
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (consumer_ == nullptr) return absl::InternalError(absl::StrCat("creating consumer: ", error));
-  auto dead_letters = kafka::Producer::Create(options_.brokers);
+  auto dead_letters = kafka::Producer::Create(options_.brokers, options_.kafka_overrides);
   if (!dead_letters.ok()) return dead_letters.status();
   dead_letters_ = *std::move(dead_letters);
   if (RdKafka::ErrorCode code = consumer_->subscribe(options_.topics);
@@ -120,6 +127,12 @@ absl::Status EventConsumer::Run() {
 
 std::vector<std::unique_ptr<RdKafka::Message>> EventConsumer::PollBatch() {
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  // Records kept while a retry paused the partitions come first, in order.
+  while (!stashed_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
+    batch.push_back(std::move(stashed_.front()));
+    stashed_.erase(stashed_.begin());
+  }
+  if (!batch.empty()) return batch;
   int timeout_ms = 200;
   while (static_cast<int>(batch.size()) < options_.max_batch) {
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
@@ -171,7 +184,7 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
       }
     });
     if (!status.ok()) {
-      if (IsTransient(status)) return status;
+      if (!errors::IsPermanent(status)) return status;
       // Permanent: this record goes to the dead-letter topic; the batch is
       // applied again without it.
       poisoned[i] = status;
@@ -246,7 +259,7 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
       log::Warning("batch failed; retrying", {{"group", options_.group},
                                               {"error", std::string(status.message())},
                                               {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
-      Sleep(backoff);
+      WaitPolling(backoff);
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
     applied += segment_applied;
@@ -260,12 +273,15 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
       absl::Status sent = DeadLetter(*batch[index], error);
       if (sent.ok()) break;
       log::Warning("dead-letter publish failed; retrying",
-                   {{"error", std::string(sent.message())}});
-      if (stopping_) return;
-      Sleep(backoff);
+                   {{"group", options_.group},
+                    {"origin_offset", batch[index]->offset()},
+                    {"error", std::string(sent.message())}});
+      if (stopping_) return;  // not committed: redelivered to whoever comes next
+      WaitPolling(backoff);
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
   }
+  ResumeIfPaused();
   CommitOffsets(batch);
   absl::MutexLock lock(&mu_);
   stats_.applied += applied;

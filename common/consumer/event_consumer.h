@@ -7,13 +7,18 @@
 // commit in one MySQL transaction; offsets are committed to Kafka only after
 // that. A redelivered event finds its processed_events row and is skipped.
 //
-// Failures: a handler status of UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED,
-// RESOURCE_EXHAUSTED or CANCELLED is transient: the batch is rolled back and
-// retried with exponential backoff, never skipped. Any other status, or a
-// record that cannot be decoded, is permanent: the record goes to
-// "<topic>.<group>.dlq" with the error and its origin in headers, and the
-// consumer moves on. A ce_type with no handler (an event from a newer
-// producer, or one this service ignores) is skipped and counted.
+// Failures are classified by the one taxonomy (common/errors/taxonomy.h).
+// Permanent (a record that cannot be decoded, a handler's data, constraint or
+// invariant error): the record goes to "<topic>.<group>.dlq" with the error
+// and its origin in headers, and the consumer moves on. Everything else,
+// database errors inside a handler included (lock waits, KILL QUERY,
+// statement timeouts, a full disk, a lost connection): the batch is rolled
+// back and retried with backoff, never skipped. While it retries (and while a
+// dead-letter publish keeps failing) the consumer pauses its partitions and
+// keeps polling, so it stays in its group, and it never commits an offset past
+// a record that is not applied or dead-lettered. A ce_type with no handler
+// (an event from a newer producer, or one this service ignores) is skipped
+// and counted.
 #ifndef SHOP_COMMON_CONSUMER_EVENT_CONSUMER_H_
 #define SHOP_COMMON_CONSUMER_EVENT_CONSUMER_H_
 
@@ -58,7 +63,8 @@ struct ConsumerOptions {
   int max_batch = 200;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
-  // Extra librdkafka settings.
+  // librdkafka settings for the consumer and its dead-letter producer
+  // (security.protocol, SASL, SSL, ...), on top of the defaults.
   std::map<std::string, std::string> kafka_overrides;
   std::function<void(ConsumerStep, int)> on_step;
 };
@@ -148,7 +154,12 @@ class EventConsumer {
                          size_t& duplicates);
   absl::Status DeadLetter(RdKafka::Message& message, const absl::Status& error);
   void CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
-  void Sleep(absl::Duration duration);
+  // Waits `duration` while still polling Kafka, with the assigned partitions
+  // paused, so that a long retry does not exceed max.poll.interval.ms and get
+  // this consumer evicted from its group. Records that arrive anyway (from
+  // partitions assigned meanwhile) are kept for the next batch.
+  void WaitPolling(absl::Duration duration);
+  void ResumeIfPaused();
 
   ConsumerOptions options_;
   mysql::ConnectionPool& pool_;
@@ -156,6 +167,8 @@ class EventConsumer {
   absl::flat_hash_map<std::string, Registration> handlers_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<kafka::Producer> dead_letters_;
+  std::vector<std::unique_ptr<RdKafka::Message>> stashed_;
+  bool paused_ = false;
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
 
@@ -165,9 +178,6 @@ class EventConsumer {
 
 // processed_events, for the owning service's migrations (component "consumer").
 std::vector<mysql::Migration> ConsumerMigrations();
-
-// Transient handler failures are retried; all others go to the dead-letter topic.
-bool IsTransient(const absl::Status& status);
 
 }  // namespace shop::consumer
 

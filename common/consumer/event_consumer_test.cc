@@ -3,8 +3,11 @@
 // and partitions moving between two instances.
 #include "common/consumer/event_consumer.h"
 
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 #include <signal.h>
 
+#include <iostream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -151,6 +154,56 @@ TEST_F(EventConsumerTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirOriginAndT
   EXPECT_NE(errors[1].find("ce_specversion"), std::string::npos) << errors[1];
   EXPECT_NE(errors[2].find("poison"), std::string::npos) << errors[2];
   EXPECT_EQ(dead[0].value, "\xff\xff\xff") << "the original payload is kept";
+}
+
+TEST_F(EventConsumerTest,
+       LockWaitAndStatementTimeoutInsideAHandlerAreRetriedAndAppliedNotDeadLettered) {
+  // A row another transaction holds: the handler's reads of it fail with a
+  // lock wait timeout (MySQL 1205) or hit max_statement_time (1969) until
+  // that transaction ends.
+  {
+    auto connection = pool_->Acquire();
+    ASSERT_TRUE(connection.ok());
+    connection->Execute("CREATE TABLE contested (id INT PRIMARY KEY, n INT) ENGINE=InnoDB");
+    connection->Execute("INSERT INTO contested VALUES (1, 0)");
+  }
+  auto holder = mysql::Connect(database_.options());
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  std::unique_ptr<sql::Statement> hold((*holder)->createStatement());
+  hold->execute("START TRANSACTION");
+  hold->execute("UPDATE contested SET n = n + 1 WHERE id = 1");
+
+  EventConsumer consumer(Options(), *pool_, nullptr);
+  consumer.On<shop::order::v1::OrderPlaced>(
+      [](const shop::order::v1::OrderPlaced& placed, EventContext& context) {
+        const std::string sql = placed.customer_id() == "lock-wait"
+                                    ? "SET STATEMENT innodb_lock_wait_timeout=1 FOR"
+                                      " UPDATE contested SET n = n + 10 WHERE id = 1"
+                                    : "SET STATEMENT max_statement_time=0.2 FOR"
+                                      " UPDATE contested SET n = n + 100 WHERE id = 1";
+        context.tx().Prepare(sql).executeUpdate();
+        return absl::OkStatus();
+      });
+  std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
+  Send({Placed("lock-wait"), Placed("statement-timeout")});
+
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().transient_failures >= 3; }, absl::Seconds(30)));
+  EXPECT_EQ(consumer.stats().dead_lettered, 0);
+  EXPECT_EQ(consumer.stats().applied, 0);
+  hold->execute("COMMIT");  // the other transaction ends
+
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == 2; }, absl::Seconds(30)));
+  consumer.Stop();
+  runner.join();
+  EXPECT_EQ(consumer.stats().dead_lettered, 0);
+  auto connection = pool_->Acquire();
+  ASSERT_TRUE(connection.ok());
+  std::unique_ptr<sql::ResultSet> n(
+      connection->Prepare("SELECT n FROM contested WHERE id = 1").executeQuery());
+  ASSERT_TRUE(n->next());
+  EXPECT_EQ(n->getInt(1), 111) << "both handlers applied once, after the holder's +1";
+  std::cout << "retried " << consumer.stats().transient_failures
+            << " times on lock wait and statement timeout, then applied both\n";
 }
 
 TEST_F(EventConsumerTest, RedeliveredEventIsANoOp) {

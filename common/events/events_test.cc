@@ -1,4 +1,5 @@
 #include "absl/time/clock.h"
+#include "common/events/contract_topics.h"
 #include "common/events/event_metadata.h"
 #include "common/events/event_route.h"
 #include "gtest/gtest.h"
@@ -71,6 +72,18 @@ TEST(EventMetadataTest, UuidsAreVersion4AndDistinct) {
   EXPECT_EQ(a.size(), 36u);
   EXPECT_EQ(a[14], '4');
   EXPECT_NE(a, NewUuid());
+}
+
+}  // namespace
+}  // namespace shop::events
+
+namespace shop::events {
+namespace {
+
+TEST(ContractTopicsTest, EveryEventRouteOfTheContractOnce) {
+  EXPECT_EQ(ContractTopics(),
+            (std::vector<std::string>{"shop.delivery.events", "shop.order.events",
+                                      "shop.product.events", "shop.settlement.events"}));
 }
 
 }  // namespace

@@ -91,8 +91,14 @@ absl::Time CallDeadline(const grpc::ServerContextBase* context, absl::Duration c
   return std::min(absl::FromChrono(context->deadline()), absl::Now() + cap);
 }
 
-Server::Server(std::string name, std::string address)
-    : name_(std::move(name)), address_(std::move(address)) {}
+Server::Server(std::string name, std::string address, int max_message_bytes)
+    : name_(std::move(name)), address_(std::move(address)), max_message_bytes_(max_message_bytes) {}
+
+void Server::SetServing(bool serving) {
+  absl::MutexLock lock(&mu_);
+  serving_ = serving;
+  if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(serving);
+}
 
 Server::~Server() { Shutdown(absl::Seconds(1)); }
 
@@ -103,26 +109,33 @@ absl::Status Server::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address_, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(max_message_bytes_);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CorrelationInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(factories));
+  absl::MutexLock lock(&mu_);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
+    server_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address_));
   }
-  server_->GetHealthCheckService()->SetServingStatus(true);
+  server_->GetHealthCheckService()->SetServingStatus(serving_);
   log::Info("grpc server listening", {{"address", address_}, {"port", int64_t{port_}}});
   return absl::OkStatus();
 }
 
 void Server::Shutdown(absl::Duration grace) {
-  if (server_ == nullptr) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
-  server_->Wait();
-  server_.reset();
+  std::unique_ptr<grpc::Server> server;
+  {
+    absl::MutexLock lock(&mu_);
+    if (server_ == nullptr) return;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server = std::move(server_);
+  }
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+  server->Wait();
 }
 
 void BlockShutdownSignals() {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace shop::grpc_util {
@@ -32,8 +33,12 @@ absl::Time CallDeadline(const grpc::ServerContextBase* context,
 
 class Server {
  public:
-  // `address` like "127.0.0.1:50051" or "0.0.0.0:0" (any free port).
-  Server(std::string name, std::string address);
+  // `address` like "127.0.0.1:50051" or "0.0.0.0:0" (any free port). A
+  // request larger than `max_message_bytes` is refused with
+  // RESOURCE_EXHAUSTED before any handler sees it.
+  Server(std::string name, std::string address, int max_message_bytes = kDefaultMaxMessageBytes);
+
+  static constexpr int kDefaultMaxMessageBytes = 1 << 20;
   ~Server();
 
   // Services must outlive the server.
@@ -43,13 +48,20 @@ class Server {
   absl::Status Start();
   int port() const { return port_; }
 
+  // What the health service reports (SERVING or NOT_SERVING); callable
+  // before Start() and from any thread.
+  void SetServing(bool serving);
+
   // Stops accepting calls, lets running ones finish within `grace`.
   void Shutdown(absl::Duration grace);
 
  private:
   std::string name_;
   std::string address_;
+  int max_message_bytes_;
   int port_ = 0;
+  absl::Mutex mu_;
+  bool serving_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
 };

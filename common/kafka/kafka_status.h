@@ -1,6 +1,7 @@
-// librdkafka error codes as absl::Status: UNAVAILABLE for what a retry may
-// fix (broker down, timeouts, leader moves), other codes for what it will not
-// (record too large, bad configuration, fatal producer state).
+// librdkafka error codes as absl::Status, by the project's one taxonomy
+// (common/errors/taxonomy.h): INVALID_ARGUMENT or PERMISSION_DENIED for what
+// a retry will not fix (record too large, invalid record, authorization),
+// INTERNAL for a fatal client state, UNAVAILABLE for everything else.
 #ifndef SHOP_COMMON_KAFKA_KAFKA_STATUS_H_
 #define SHOP_COMMON_KAFKA_KAFKA_STATUS_H_
 
@@ -12,6 +13,9 @@
 namespace shop::kafka {
 
 bool IsRetryable(RdKafka::ErrorCode code);
+
+// The client is in a fatal state and must be replaced.
+bool IsFatal(RdKafka::ErrorCode code);
 
 absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view what);
 

@@ -1,5 +1,7 @@
 #include "common/kafka/producer.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -16,6 +18,7 @@ class Producer::ReportCallback : public RdKafka::DeliveryReportCb {
     DeliveryReport report;
     report.status =
         KafkaStatus(message.err(), absl::StrCat("delivering to ", message.topic_name()));
+    report.fatal = IsFatal(message.err());
     report.partition = message.partition();
     report.offset = message.offset();
     (*done)(report);
@@ -48,6 +51,10 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
   if (conf->set("dr_cb", producer->report_callback_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
   }
+  std::string max_bytes;
+  if (conf->get("message.max.bytes", max_bytes) == RdKafka::Conf::CONF_OK) {
+    producer->max_message_bytes_ = std::stoll(max_bytes);
+  }
   producer->producer_.reset(RdKafka::Producer::create(conf.get(), error));
   if (producer->producer_ == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("creating the Kafka producer: ", error));
@@ -79,9 +86,20 @@ absl::Status Producer::Produce(const Record& record, DeliveryCallback done) {
   if (code != RdKafka::ERR_NO_ERROR) {
     delete headers;  // owned by librdkafka only on success
     delete opaque;
+    if (IsFatal(code)) {
+      std::string reason;
+      producer_->fatal_error(reason);
+      return absl::InternalError(absl::StrCat("producing to ", record.topic,
+                                              ": the producer is in a fatal state: ", reason));
+    }
     return KafkaStatus(code, absl::StrCat("producing to ", record.topic));
   }
   return absl::OkStatus();
+}
+
+void Producer::InjectFatalErrorForTesting() {
+  rd_kafka_test_fatal_error(producer_->c_ptr(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                            "injected by a test");
 }
 
 std::vector<DeliveryReport> Producer::ProduceAndWait(const std::vector<Record>& records,
@@ -108,6 +126,8 @@ std::vector<DeliveryReport> Producer::ProduceAndWait(const std::vector<Record>& 
     if (!queued.ok()) {
       absl::MutexLock lock(&pending->mu);
       pending->reports[i].status = queued;
+      std::string reason;
+      pending->reports[i].fatal = producer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR;
       --pending->remaining;
     }
   }

@@ -31,11 +31,25 @@ struct Record {
 
 struct DeliveryReport {
   absl::Status status;
-  int32_t partition = -1;
+  int32_t partition = -1;  // -1 when the record never reached a partition
   int64_t offset = -1;
+  // The producer is in a fatal state (e.g. a fatal idempotence error): it
+  // will deliver nothing more and must be replaced.
+  bool fatal = false;
 };
 
-class Producer {
+// What the outbox relay needs of a producer; a seam for fakes in unit tests.
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  // Produces all records and waits for each report, at most `timeout`.
+  // reports[i] belongs to records[i]. Records of one key are produced in the
+  // order given.
+  virtual std::vector<DeliveryReport> ProduceAndWait(const std::vector<Record>& records,
+                                                     absl::Duration timeout) = 0;
+};
+
+class Producer : public EventPublisher {
  public:
   // `overrides` are librdkafka settings on top of the defaults.
   static absl::StatusOr<std::unique_ptr<Producer>> Create(
@@ -51,12 +65,17 @@ class Producer {
   // unknown topic name) means `done` never runs.
   absl::Status Produce(const Record& record, DeliveryCallback done);
 
-  // Produces all records and waits for each report, at most `timeout`.
-  // reports[i] belongs to records[i].
   std::vector<DeliveryReport> ProduceAndWait(const std::vector<Record>& records,
-                                             absl::Duration timeout);
+                                             absl::Duration timeout) override;
 
   absl::Status Flush(absl::Duration timeout);
+
+  // The largest record (message.max.bytes) this producer sends.
+  int64_t max_message_bytes() const { return max_message_bytes_; }
+
+  // Puts the producer into librdkafka's fatal state, as a fatal idempotence
+  // error would (rd_kafka_test_fatal_error). For tests only.
+  void InjectFatalErrorForTesting();
 
  private:
   class ReportCallback;
@@ -65,6 +84,7 @@ class Producer {
   std::unique_ptr<ReportCallback> report_callback_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::atomic<bool> stopping_{false};
+  int64_t max_message_bytes_ = 0;
   std::thread poller_;
 };
 

@@ -1,6 +1,8 @@
 // Maps Connector/C++ exceptions to absl::Status codes that say what a caller
-// should do: UNAVAILABLE (connection lost or refused: retry later), ABORTED
-// (deadlock or lock timeout: retry now), ALREADY_EXISTS (duplicate key), ...
+// should do, by the project's one taxonomy (common/errors/taxonomy.h):
+// ABORTED (deadlock or lock wait: retry now), ALREADY_EXISTS (duplicate key),
+// INVALID_ARGUMENT or FAILED_PRECONDITION (data and constraint errors:
+// permanent), UNAVAILABLE (everything else: retry later).
 #ifndef SHOP_COMMON_MYSQL_ERRORS_H_
 #define SHOP_COMMON_MYSQL_ERRORS_H_
 

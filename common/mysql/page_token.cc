@@ -16,6 +16,9 @@ std::string EncodePageToken(int64_t micros, const std::string& id) {
 absl::StatusOr<PageCursor> DecodePageToken(const std::string& token) {
   PageCursor cursor;
   if (token.empty()) return cursor;
+  if (token.size() > kMaxPageTokenBytes) {
+    return absl::InvalidArgumentError("page token is longer than any this service returns");
+  }
   std::string decoded;
   std::vector<std::string> parts;
   if (absl::WebSafeBase64Unescape(token, &decoded)) {

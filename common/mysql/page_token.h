@@ -22,6 +22,10 @@ std::string EncodePageToken(int64_t micros, const std::string& id);
 
 // The cursor of `token`; the default cursor for an empty token;
 // INVALID_ARGUMENT for a token this code did not make.
+// Tokens this service returns are far shorter; a longer one is refused
+// before it is decoded.
+inline constexpr size_t kMaxPageTokenBytes = 512;
+
 absl::StatusOr<PageCursor> DecodePageToken(const std::string& token);
 
 }  // namespace shop::mysql

@@ -48,7 +48,7 @@ absl::Status ProvisionDatabase(const MysqlOptions& admin, const std::string& dat
   try {
     std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
     statement->execute(absl::StrCat("CREATE DATABASE IF NOT EXISTS `", database,
-                                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+                                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"));
     for (const char* host : {"127.0.0.1", "localhost"}) {
       const std::string account = absl::StrCat("'", user, "'@'", host, "'");
       statement->execute(

@@ -1,5 +1,6 @@
 #include "common/outbox/outbox.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/events/event_route.h"
 #include "common/outbox/outbox_migrations.h"
@@ -7,6 +8,14 @@
 namespace shop::outbox {
 
 std::vector<mysql::Migration> OutboxMigrations() { return GeneratedOutboxMigrations(); }
+
+int64_t EncodedEventBytes(const std::string& key, const std::string& payload,
+                          const events::Headers& headers) {
+  int64_t bytes = static_cast<int64_t>(key.size() + payload.size());
+  for (const auto& [name, value] : headers)
+    bytes += static_cast<int64_t>(name.size() + value.size());
+  return bytes;
+}
 
 absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
                                                      const google::protobuf::Message& event,
@@ -23,6 +32,12 @@ absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
   std::string payload;
   if (!event.SerializeToString(&payload)) {
     return absl::InvalidArgumentError("event does not serialize: " + metadata.type);
+  }
+  const int64_t bytes = EncodedEventBytes(destination->key, payload, events::ToHeaders(metadata));
+  if (bytes > max_event_bytes_) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", metadata.type, " would be ", bytes,
+                                                   " bytes encoded, over max_event_bytes ",
+                                                   max_event_bytes_));
   }
   absl::Status status = tx.Run("appending to the outbox", [&] {
     sql::PreparedStatement& insert = tx.Prepare(

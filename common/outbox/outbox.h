@@ -22,15 +22,29 @@
 
 namespace shop::outbox {
 
+// The default bound on an event's encoded size (key, payload and headers):
+// far above the largest event valid requests make (about 20 KiB), far below
+// the producer's and the broker's 1 MB. Checked against both at start-up.
+inline constexpr int64_t kDefaultMaxEventBytes = 128 * 1024;
+
+// Bytes an event takes on the wire, near enough: key, payload, header names
+// and values. Both the outbox and the relay measure with this.
+int64_t EncodedEventBytes(const std::string& key, const std::string& payload,
+                          const events::Headers& headers);
+
 class Outbox {
  public:
   // `source` is the ce_source of every event, e.g. "/shop/order"; topics
   // are qualified by `topic_namespace` (see events::QualifiedTopic).
-  explicit Outbox(std::string source, std::string topic_namespace = "")
-      : source_(std::move(source)), topic_namespace_(std::move(topic_namespace)) {}
+  explicit Outbox(std::string source, std::string topic_namespace = "",
+                  int64_t max_event_bytes = kDefaultMaxEventBytes)
+      : source_(std::move(source)),
+        topic_namespace_(std::move(topic_namespace)),
+        max_event_bytes_(max_event_bytes) {}
 
   // Appends `event` (its topic and key come from the contract) to the outbox
-  // in `tx`. After `tx` commits, the relay is woken.
+  // in `tx`. After `tx` commits, the relay is woken. INVALID_ARGUMENT, with
+  // nothing written, when the event's encoded size is over max_event_bytes.
   absl::StatusOr<events::EventMetadata> Append(mysql::Transaction& tx,
                                                const google::protobuf::Message& event,
                                                const events::EventCause& cause);
@@ -41,12 +55,12 @@ class Outbox {
     listener_ = std::move(listener);
   }
 
-
  private:
   void NotifyCommitted();
 
   const std::string source_;
   const std::string topic_namespace_;
+  const int64_t max_event_bytes_;
   absl::Mutex mu_;
   std::function<void()> listener_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,50 +1,34 @@
 #include "common/outbox/relay.h"
 
-#include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
-
 #include <algorithm>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/events/event_metadata.h"
+#include "common/errors/taxonomy.h"
 #include "common/logging/log.h"
-#include "common/mysql/errors.h"
 
 namespace shop::outbox {
 namespace {
 
 constexpr size_t kLatencyWindow = 4096;
-// Rows are marked in chunks of this many ids (the last id repeated as
-// padding), so one prepared statement serves every batch.
-constexpr int kMarkChunk = 100;
-
-absl::Time ParseDatetime(const std::string& text) {
-  absl::Time time;
-  std::string error;
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &time, &error)) {
-    return time;
-  }
-  return absl::Now();
-}
 
 }  // namespace
 
-struct OutboxRelay::Row {
-  int64_t id;
-  kafka::Record record;
-  absl::Time created_at;
-};
-
-OutboxRelay::OutboxRelay(mysql::ConnectionPool& pool, kafka::Producer& producer,
-                         RelayOptions options)
-    : pool_(pool), producer_(producer), options_(std::move(options)) {
-  if (options_.lock_name.empty()) {
-    options_.lock_name = absl::StrCat("outbox_relay:", pool_.options().database);
-  }
+PublisherFactory KafkaPublisherFactory(std::string brokers,
+                                       std::map<std::string, std::string> config) {
+  return [brokers = std::move(brokers),
+          config = std::move(config)]() -> absl::StatusOr<std::unique_ptr<kafka::EventPublisher>> {
+    auto producer = kafka::Producer::Create(brokers, config);
+    if (!producer.ok()) return producer.status();
+    return std::unique_ptr<kafka::EventPublisher>(*std::move(producer));
+  };
 }
+
+OutboxRelay::OutboxRelay(OutboxStore& store, PublisherFactory make_publisher, RelayOptions options)
+    : store_(store), make_publisher_(std::move(make_publisher)), options_(std::move(options)) {}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
@@ -77,215 +61,229 @@ RelayStats OutboxRelay::stats() const {
   return stats;
 }
 
-void OutboxRelay::WaitForWork(absl::Duration timeout) {
+void OutboxRelay::Wait(absl::Duration timeout, bool wakeable) {
   absl::MutexLock lock(&mu_);
-  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return woken_ || stopping_.load(); };
+  auto ready = [this, wakeable]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return (wakeable && woken_) || stopping_.load();
+  };
   mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  woken_ = false;
+  if (wakeable) woken_ = false;
 }
 
-bool OutboxRelay::TryAcquireLock() {
-  auto connection = pool_.OpenDedicated();
-  if (!connection.ok()) return false;
-  try {
-    std::unique_ptr<sql::PreparedStatement> statement(
-        (*connection)->prepareStatement("SELECT GET_LOCK(?, 0)"));
-    statement->setString(1, options_.lock_name);
-    std::unique_ptr<sql::ResultSet> result(statement->executeQuery());
-    if (result->next() && !result->isNull(1) && result->getInt(1) == 1) {
-      lock_connection_ = *std::move(connection);
-      return true;
-    }
-  } catch (const sql::SQLException&) {
-  }
-  return false;
-}
-
-bool OutboxRelay::HoldsLock() {
-  if (lock_connection_ == nullptr) return false;
-  try {
-    std::unique_ptr<sql::PreparedStatement> statement(
-        lock_connection_->prepareStatement("SELECT IS_USED_LOCK(?) = CONNECTION_ID()"));
-    statement->setString(1, options_.lock_name);
-    std::unique_ptr<sql::ResultSet> result(statement->executeQuery());
-    if (result->next() && !result->isNull(1) && result->getInt(1) == 1) return true;
-  } catch (const sql::SQLException&) {
-  }
-  lock_connection_.reset();
-  return false;
-}
-
-void OutboxRelay::ReleaseLock() {
-  if (lock_connection_ == nullptr) return;
-  try {
-    std::unique_ptr<sql::PreparedStatement> statement(
-        lock_connection_->prepareStatement("SELECT RELEASE_LOCK(?)"));
-    statement->setString(1, options_.lock_name);
-    std::unique_ptr<sql::ResultSet>(statement->executeQuery());
-  } catch (const sql::SQLException&) {
-  }
-  lock_connection_.reset();
-}
-
-absl::StatusOr<int> OutboxRelay::PublishBatch() {
-  auto connection = pool_.Acquire();
-  if (!connection.ok()) return connection.status();
-  std::vector<Row> rows;
-  try {
-    sql::PreparedStatement& select = connection->Prepare(
-        "SELECT id, event_id, topic, record_key, event_type, payload, source, correlation_id,"
-        " causation_id, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?");
-    select.setInt(1, options_.batch_size);
-    std::unique_ptr<sql::ResultSet> result(select.executeQuery());
-    while (result->next()) {
-      Row row;
-      row.id = result->getInt64("id");
-      row.created_at = ParseDatetime(result->getString("created_at"));
-      events::EventMetadata metadata;
-      metadata.id = result->getString("event_id");
-      metadata.type = result->getString("event_type");
-      metadata.source = result->getString("source");
-      metadata.time = row.created_at;
-      metadata.correlation_id = result->getString("correlation_id");
-      metadata.causation_id = result->getString("causation_id");
-      row.record.topic = result->getString("topic");
-      row.record.key = result->getString("record_key");
-      row.record.value = result->getString("payload");
-      row.record.headers = events::ToHeaders(metadata);
-      rows.push_back(std::move(row));
-    }
-  } catch (const sql::SQLException& error) {
-    if (mysql::IsConnectionLost(error.getErrorCode())) connection->MarkBroken();
-    return mysql::FromSqlException(error, "reading the outbox");
-  }
-  if (rows.empty()) return 0;
-  if (options_.on_step) options_.on_step(RelayStep::kFetched, static_cast<int>(rows.size()));
-
-  std::vector<kafka::Record> records;
-  records.reserve(rows.size());
-  for (const Row& row : rows) records.push_back(row.record);
-  const std::vector<kafka::DeliveryReport> reports =
-      producer_.ProduceAndWait(records, options_.publish_timeout);
-  // Only the acknowledged prefix counts: what follows a failure is retried in
-  // order (the idempotent producer fails every later record of a partition).
-  size_t acknowledged = 0;
-  while (acknowledged < reports.size() && reports[acknowledged].status.ok()) ++acknowledged;
-  const absl::Time now = absl::Now();
-  if (options_.on_step) options_.on_step(RelayStep::kPublished, static_cast<int>(acknowledged));
-
-  try {
-    sql::PreparedStatement& mark = connection->Prepare([] {
-      std::string sql = "UPDATE outbox SET published_at = UTC_TIMESTAMP(6) WHERE id IN (?";
-      for (int i = 1; i < kMarkChunk; ++i) sql += ", ?";
-      return sql + ")";
-    }());
-    for (size_t start = 0; start < acknowledged; start += kMarkChunk) {
-      for (int i = 0; i < kMarkChunk; ++i) {
-        mark.setInt64(i + 1, rows[std::min(start + i, acknowledged - 1)].id);
-      }
-      mark.executeUpdate();
-    }
-  } catch (const sql::SQLException& error) {
-    if (mysql::IsConnectionLost(error.getErrorCode())) connection->MarkBroken();
-    return mysql::FromSqlException(error, "marking outbox rows published");
-  }
-  if (options_.on_step) options_.on_step(RelayStep::kMarked, static_cast<int>(acknowledged));
+void OutboxRelay::SetHealthy(bool healthy) {
   {
     absl::MutexLock lock(&mu_);
-    stats_.published += acknowledged;
-    for (size_t i = 0; i < acknowledged; ++i) {
-      latencies_.push_back(now - rows[i].created_at);
-      if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
-    }
+    if (stats_.healthy == healthy) return;
+    stats_.healthy = healthy;
   }
-  if (acknowledged < rows.size()) {
-    {
-      absl::MutexLock lock(&mu_);
-      ++stats_.publish_failures;
-    }
-    return reports[acknowledged].status;
-  }
-  return static_cast<int>(acknowledged);
+  if (options_.on_health) options_.on_health(healthy);
 }
 
-void OutboxRelay::CountBacklog() {
-  auto connection = pool_.Acquire();
-  if (!connection.ok()) return;
-  try {
-    std::unique_ptr<sql::ResultSet> result(
-        connection->Prepare("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
-            .executeQuery());
-    if (result->next()) {
-      absl::MutexLock lock(&mu_);
-      stats_.backlog = result->getInt64(1);
-    }
-  } catch (const sql::SQLException& error) {
-    if (mysql::IsConnectionLost(error.getErrorCode())) connection->MarkBroken();
-  }
+absl::Status OutboxRelay::ParkRow(const OutboxRow& row, const std::string& reason) {
+  absl::Status parked = store_.Park(row.id, reason);
+  if (!parked.ok()) return parked;
+  log::Error(
+      "outbox row parked: it can never be published; later events of its key are held"
+      " until it is released or discarded (tools/shopctl outbox parked)",
+      {{"outbox_id", row.id},
+       {"topic", row.record.topic},
+       {"key", row.record.key},
+       {"reason", reason}});
+  absl::MutexLock lock(&mu_);
+  ++stats_.parked;
+  return absl::OkStatus();
 }
 
-void OutboxRelay::DeleteOld() {
-  auto connection = pool_.Acquire();
-  if (!connection.ok()) return;
-  try {
-    sql::PreparedStatement& remove = connection->Prepare(
-        "DELETE FROM outbox WHERE published_at IS NOT NULL"
-        " AND published_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 10000");
-    remove.setInt64(1, absl::ToInt64Seconds(options_.retention));
-    remove.executeUpdate();
-  } catch (const sql::SQLException& error) {
-    if (mysql::IsConnectionLost(error.getErrorCode())) connection->MarkBroken();
+absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.polls;
+  }
+  auto fetched = store_.FetchPublishable(options_.batch_size);
+  if (!fetched.ok()) return fetched.status();
+  std::vector<OutboxRow>& rows = *fetched;
+  BatchOutcome outcome;
+  outcome.fetched = static_cast<int>(rows.size());
+  if (rows.empty()) return outcome;
+  if (options_.on_step) options_.on_step(RelayStep::kFetched, outcome.fetched);
+
+  // Keys (topic, key) that may not advance in this batch: behind a parked or
+  // failed row. Partitions likewise, after a transient or fatal failure.
+  std::set<std::pair<std::string, std::string>> blocked_keys;
+  std::set<std::pair<std::string, int32_t>> blocked_partitions;
+  // At most one row per key is in flight: were a later row of a key sent with
+  // an earlier one that the broker then refuses for good, it would overtake it.
+  std::set<std::pair<std::string, std::string>> in_flight;
+  std::vector<const OutboxRow*> sent;
+  std::vector<kafka::Record> records;
+  for (const OutboxRow& row : rows) {
+    const int64_t bytes = EncodedEventBytes(row.record.key, row.record.value, row.record.headers);
+    if (bytes > options_.max_event_bytes) {
+      absl::Status parked =
+          ParkRow(row, absl::StrCat("encoded size ", bytes, " bytes is over max_event_bytes ",
+                                    options_.max_event_bytes));
+      if (!parked.ok()) return parked;
+      blocked_keys.insert({row.record.topic, row.record.key});
+      continue;
+    }
+    if (blocked_keys.count({row.record.topic, row.record.key})) continue;
+    if (!in_flight.insert({row.record.topic, row.record.key}).second) {
+      ++outcome.deferred;  // the next round, at once
+      continue;
+    }
+    sent.push_back(&row);
+    records.push_back(row.record);
+  }
+  if (records.empty()) return outcome;
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.publish_attempts;
+  }
+  const std::vector<kafka::DeliveryReport> reports =
+      publisher_->ProduceAndWait(records, options_.publish_timeout);
+  const absl::Time now = absl::Now();
+
+  std::vector<int64_t> acknowledged;
+  std::vector<absl::Time> created;
+  int64_t held_back = 0, failures = 0;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    const OutboxRow& row = *sent[i];
+    const kafka::DeliveryReport& report = reports[i];
+    const std::pair<std::string, std::string> key{row.record.topic, row.record.key};
+    const std::pair<std::string, int32_t> partition{row.record.topic, report.partition};
+    if (blocked_keys.count(key) || (report.partition >= 0 && blocked_partitions.count(partition))) {
+      if (report.status.ok()) ++held_back;  // republished once, after what blocks it
+      continue;
+    }
+    if (report.status.ok()) {
+      acknowledged.push_back(row.id);
+      created.push_back(row.created_at);
+      continue;
+    }
+    ++failures;
+    blocked_keys.insert(key);
+    if (!report.fatal && errors::IsPermanentPublishFailure(report.status)) {
+      absl::Status parked = ParkRow(row, std::string(report.status.message()));
+      if (!parked.ok()) return parked;
+      continue;
+    }
+    // Transient or fatal: the idempotent producer fails every later record of
+    // this partition too; nothing after it there may be marked.
+    if (report.partition >= 0) blocked_partitions.insert(partition);
+    if (report.fatal) outcome.fatal = true;
+    if (outcome.transient.ok() && !report.fatal) outcome.transient = report.status;
+  }
+  if (options_.on_step) {
+    options_.on_step(RelayStep::kPublished, static_cast<int>(acknowledged.size()));
+  }
+  absl::Status marked = store_.MarkPublished(acknowledged);
+  if (!marked.ok()) return marked;
+  if (options_.on_step) options_.on_step(RelayStep::kMarked, static_cast<int>(acknowledged.size()));
+  absl::MutexLock lock(&mu_);
+  stats_.published += static_cast<int64_t>(acknowledged.size());
+  stats_.held_back += held_back;
+  stats_.publish_failures += failures;
+  for (const absl::Time& time : created) {
+    latencies_.push_back(now - time);
+    if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
+  }
+  return outcome;
+}
+
+void OutboxRelay::ReportStats() {
+  auto backlog = store_.CountUnpublished();
+  auto parked = store_.CountParked();
+  {
+    absl::MutexLock lock(&mu_);
+    if (backlog.ok()) stats_.backlog = *backlog;
+    if (parked.ok()) stats_.parked_rows = *parked;
+  }
+  const RelayStats stats = this->stats();
+  log::Info("outbox relay stats",
+            {{"published", stats.published},
+             {"backlog", stats.backlog},
+             {"parked_rows", stats.parked_rows},
+             {"latency_p50_ms", absl::ToDoubleMilliseconds(stats.latency_p50)},
+             {"latency_p99_ms", absl::ToDoubleMilliseconds(stats.latency_p99)}});
+  if (stats.parked_rows > 0) {
+    log::Warning("outbox has parked rows (tools/shopctl outbox parked list)",
+                 {{"parked_rows", stats.parked_rows}});
   }
 }
 
 void OutboxRelay::Run() {
-  absl::Duration backoff = absl::Milliseconds(100);
+  absl::Duration backoff = options_.initial_backoff;
   absl::Time next_stats = absl::Now() + options_.stats_interval;
   absl::Time next_cleanup = absl::Now();
   while (!stopping_) {
+    if (publisher_ == nullptr) {
+      auto publisher = make_publisher_();
+      if (!publisher.ok()) {
+        log::Error("outbox relay cannot create a producer; giving up its lock",
+                   {{"error", publisher.status().ToString()}});
+        if (active_) {
+          store_.ReleaseLock();
+          active_ = false;
+        }
+        SetHealthy(false);
+        Wait(options_.lock_retry, /*wakeable=*/false);
+        continue;
+      }
+      publisher_ = *std::move(publisher);
+      {
+        absl::MutexLock lock(&mu_);
+        ++stats_.producers_created;
+      }
+      SetHealthy(true);
+    }
     if (!active_) {
-      if (TryAcquireLock()) {
+      if (store_.TryAcquireLock()) {
         active_ = true;
-        log::Info("outbox relay active", {{"lock", options_.lock_name}});
+        log::Info("outbox relay active");
       } else {
-        WaitForWork(options_.lock_retry);
+        Wait(options_.lock_retry, /*wakeable=*/true);
         continue;
       }
     }
-    if (!HoldsLock()) {
+    if (!store_.HoldsLock()) {
       active_ = false;
-      log::Warning("outbox relay lost its lock; standing by", {{"lock", options_.lock_name}});
+      log::Warning("outbox relay lost its lock; standing by");
       continue;
     }
-    absl::StatusOr<int> published = PublishBatch();
-    if (!published.ok()) {
-      log::Warning("outbox publish failed; retrying",
-                   {{"error", std::string(published.status().message())},
-                    {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
-      WaitForWork(backoff);
-      backoff = std::min(backoff * 2, absl::Seconds(5));
+    absl::StatusOr<BatchOutcome> outcome = PublishBatch();
+    if (outcome.ok() && outcome->fatal) {
+      log::Error("the outbox relay's producer is in a fatal state; replacing it");
+      publisher_.reset();
       continue;
     }
-    backoff = absl::Milliseconds(100);
+    const absl::Status failure = outcome.ok() ? outcome->transient : outcome.status();
+    if (!failure.ok()) {
+      log::Warning(
+          "outbox publish failed; retrying after a backoff",
+          {{"error", failure.ToString()}, {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
+      Wait(backoff, /*wakeable=*/false);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      continue;
+    }
+    backoff = options_.initial_backoff;
     const absl::Time now = absl::Now();
     if (now >= next_stats) {
-      CountBacklog();
-      const RelayStats stats = this->stats();
-      log::Info("outbox relay stats",
-                {{"published", stats.published},
-                 {"backlog", stats.backlog},
-                 {"latency_p50_ms", absl::ToDoubleMilliseconds(stats.latency_p50)},
-                 {"latency_p99_ms", absl::ToDoubleMilliseconds(stats.latency_p99)}});
+      ReportStats();
       next_stats = now + options_.stats_interval;
     }
     if (now >= next_cleanup) {
-      DeleteOld();
+      if (absl::Status deleted = store_.DeletePublished(options_.retention); !deleted.ok()) {
+        log::Warning("deleting old outbox rows failed", {{"error", deleted.ToString()}});
+      }
       next_cleanup = now + absl::Minutes(1);
     }
-    // A full batch means more is waiting: go again at once.
-    if (*published < options_.batch_size) WaitForWork(options_.poll_interval);
+    // A full batch, or rows deferred behind an earlier row of their key,
+    // means more is waiting: go again at once.
+    if (outcome->fetched < options_.batch_size && outcome->deferred == 0) {
+      Wait(options_.poll_interval, /*wakeable=*/true);
+    }
   }
-  ReleaseLock();
+  if (active_) store_.ReleaseLock();
   active_ = false;
 }
 

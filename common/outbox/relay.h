@@ -8,58 +8,99 @@
 // that appended events (low latency) and also polls (crash recovery). A
 // crash between publish and mark publishes the event again on restart; the
 // consumers' processed_events table makes that harmless.
+//
+// Failures, by the one taxonomy (common/errors/taxonomy.h):
+//  - A row that can never be published (encoded size over max_event_bytes,
+//    or the broker refuses it for good: too large, invalid, not authorised)
+//    is parked, logged with its id and reason. Later rows of the same topic
+//    and key are held behind it, so per-key order is never broken; every
+//    other key keeps flowing. `tools/shopctl outbox parked` lists, releases
+//    or discards parked rows.
+//  - At most one row per key is in flight at a time, so a row the broker
+//    refuses can never be overtaken by a later row of its key.
+//  - Only the acknowledged prefix of each partition is marked: after a
+//    failure, later rows of that partition (and key) are left for the next
+//    attempt, and acknowledged rows of other partitions are marked, so a
+//    retry republishes only what follows the failure.
+//  - Transient failures (broker or database down, timeouts) back off
+//    exponentially; a wake-up after a commit does not cut the backoff short.
+//  - A producer in a fatal state is replaced. If no new one can be made, the
+//    relay gives up its lock (a standby takes over) and reports unhealthy
+//    until it can make one again.
 #ifndef SHOP_COMMON_OUTBOX_RELAY_H_
 #define SHOP_COMMON_OUTBOX_RELAY_H_
-
-#include <cppconn/connection.h>
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/kafka/producer.h"
-#include "common/mysql/connection_pool.h"
+#include "common/outbox/outbox.h"
+#include "common/outbox/outbox_store.h"
 
 namespace shop::outbox {
 
 // Points at which tests inject a crash.
 enum class RelayStep { kFetched, kPublished, kMarked };
 
+// Makes the relay's producer; called again when one turns fatal.
+using PublisherFactory = std::function<absl::StatusOr<std::unique_ptr<kafka::EventPublisher>>()>;
+
 struct RelayOptions {
-  // Defaults to "outbox_relay:<database>".
-  std::string lock_name;
   int batch_size = 500;
+  // Rows whose encoded size (key, payload, headers) is larger are parked
+  // without being sent.
+  int64_t max_event_bytes = kDefaultMaxEventBytes;
   // How often an idle active relay looks for events nobody woke it for.
   absl::Duration poll_interval = absl::Milliseconds(500);
   // How often a standby tries to become active.
   absl::Duration lock_retry = absl::Seconds(1);
   absl::Duration publish_timeout = absl::Seconds(30);
+  // Backoff after a transient failure: doubles up to the maximum.
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration stats_interval = absl::Seconds(10);
   // Published rows older than this are deleted.
   absl::Duration retention = absl::Hours(24);
   // Test hook, called at each step with the batch size.
   std::function<void(RelayStep, int)> on_step;
+  // Called when the relay becomes able (true) or unable (false) to publish.
+  std::function<void(bool)> on_health;
 };
 
 struct RelayStats {
   bool active = false;
+  bool healthy = true;
   int64_t published = 0;
   int64_t publish_failures = 0;
-  int64_t backlog = 0;  // unpublished rows at the last count
+  int64_t parked = 0;            // rows this relay parked
+  int64_t held_back = 0;         // acknowledged but not marked (after a failure before them)
+  int64_t publish_attempts = 0;  // batches handed to the producer
+  int64_t polls = 0;             // looks at the outbox, with or without rows
+  int64_t producers_created = 0;
+  int64_t backlog = 0;      // unpublished rows at the last count
+  int64_t parked_rows = 0;  // parked rows in the table at the last count
   // Commit (created_at) to broker acknowledgement, over recent events.
   absl::Duration latency_p50;
   absl::Duration latency_p99;
 };
 
+// Makes librdkafka producers for `brokers`, with `config` on top of the
+// defaults (see kafka::Producer::Create).
+PublisherFactory KafkaPublisherFactory(std::string brokers,
+                                       std::map<std::string, std::string> config = {});
+
 class OutboxRelay {
  public:
-  OutboxRelay(mysql::ConnectionPool& pool, kafka::Producer& producer, RelayOptions options);
+  OutboxRelay(OutboxStore& store, PublisherFactory make_publisher, RelayOptions options);
   ~OutboxRelay();
 
   void Start();
@@ -72,22 +113,27 @@ class OutboxRelay {
   RelayStats stats() const;
 
  private:
-  struct Row;
+  struct BatchOutcome {
+    int fetched = 0;
+    int deferred = 0;        // rows left for the next round behind their key's
+    absl::Status transient;  // the first transient failure, if any
+    bool fatal = false;      // the producer turned fatal
+  };
   void Run();
-  bool HoldsLock();
-  bool TryAcquireLock();
-  void ReleaseLock();
-  // Publishes one batch; returns how many rows were published, or an error.
-  absl::StatusOr<int> PublishBatch();
-  void CountBacklog();
-  void DeleteOld();
-  void WaitForWork(absl::Duration timeout);
+  // Publishes one batch; an error is a database failure.
+  absl::StatusOr<BatchOutcome> PublishBatch();
+  absl::Status ParkRow(const OutboxRow& row, const std::string& reason);
+  void ReportStats();
+  void SetHealthy(bool healthy);
+  // Waits up to `timeout`; a Wake() ends the wait early only when
+  // `wakeable` (never during a backoff). Stop() always does.
+  void Wait(absl::Duration timeout, bool wakeable);
 
-  mysql::ConnectionPool& pool_;
-  kafka::Producer& producer_;
+  OutboxStore& store_;
+  PublisherFactory make_publisher_;
   RelayOptions options_;
+  std::unique_ptr<kafka::EventPublisher> publisher_;
 
-  std::unique_ptr<sql::Connection> lock_connection_;
   std::atomic<bool> active_{false};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

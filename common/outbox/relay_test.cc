@@ -2,10 +2,12 @@
 // crashes around the publish, and one active relay among two.
 #include "common/outbox/relay.h"
 
+#include <cppconn/prepared_statement.h>
 #include <signal.h>
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -14,6 +16,7 @@
 #include "common/events/event_route.h"
 #include "common/kafka/topics.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/outbox_store.h"
 #include "common/testing/event_fixture.h"
 #include "common/testing/fixture_args.h"
 #include "common/testing/infra.h"
@@ -99,11 +102,10 @@ class RelayTest : public ::testing::Test {
 
 TEST_F(RelayTest, PublishesInOrderPerKeyWithCloudEventsHeadersAndMarksSent) {
   Append(30, 3);
-  auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
-  ASSERT_TRUE(producer.ok());
   RelayOptions options;
   options.poll_interval = absl::Seconds(30);  // only a wake-up can make it publish quickly
-  OutboxRelay relay(*pool_, **producer, options);
+  MysqlOutboxStore store(*pool_);
+  OutboxRelay relay(store, KafkaPublisherFactory(shop::testing::KafkaBrokers()), options);
   outbox_.SetCommitListener([&relay] { relay.Wake(); });
   relay.Start();
 
@@ -160,10 +162,10 @@ TEST_F(RelayTest, CrashBeforePublishAndCrashBeforeMarkLoseNothingAndDuplicatesAr
   }
   EXPECT_EQ(Unpublished(), 0);
 
-  // Published once before the crash and once after: every event is there,
-  // in order per key, twice.
-  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 40);
-  EXPECT_EQ(records.size(), 40u);
+  // The first round (one row per key in flight: 4 keys) was published before
+  // the crash and again after it; every event is there, in order per key.
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 24);
+  EXPECT_EQ(records.size(), 24u);
   EXPECT_EQ(DistinctIds(records).size(), 20u);
   ExpectIncreasing(FirstSeenOrder(records));
 
@@ -175,12 +177,12 @@ TEST_F(RelayTest, CrashBeforePublishAndCrashBeforeMarkLoseNothingAndDuplicatesAr
   consumer::EventConsumer consumer(options, *pool_, nullptr);
   shop::testing::RegisterEffectHandler(consumer);
   std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
-  EXPECT_TRUE(WaitFor([&] { return consumer.stats().applied + consumer.stats().duplicates >= 40; },
+  EXPECT_TRUE(WaitFor([&] { return consumer.stats().applied + consumer.stats().duplicates >= 24; },
                       absl::Seconds(30)));
   consumer.Stop();
   runner.join();
   EXPECT_EQ(consumer.stats().applied, 20);
-  EXPECT_EQ(consumer.stats().duplicates, 20);
+  EXPECT_EQ(consumer.stats().duplicates, 4);
   auto effects = shop::testing::CountEffects(*pool_);
   ASSERT_TRUE(effects.ok());
   EXPECT_EQ(effects->rows, 20);
@@ -240,6 +242,177 @@ TEST_F(RelayTest, OnlyOneOfTwoRelaysPublishesAndTheOtherTakesOverWhenItDies) {
   std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 100);
   EXPECT_EQ(DistinctIds(records).size(), 100u);
   ExpectIncreasing(FirstSeenOrder(records));
+}
+
+// `size` bytes that no compression shrinks.
+std::string Incompressible(size_t size) {
+  std::mt19937 random(42);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>('a' + random() % 26);
+  return bytes;
+}
+
+// Writes a row straight into the outbox, as a bug or a hand edit could.
+void InsertRaw(mysql::ConnectionPool& pool, const std::string& topic, const std::string& key,
+               const std::string& payload) {
+  auto connection = pool.Acquire();
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  sql::PreparedStatement& insert = connection->Prepare(
+      "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
+      " correlation_id, causation_id, created_at)"
+      " VALUES (UUID(), ?, ?, 'shop.order.v1.OrderPlaced', ?, '/shop/relay-test', 'c', 'c',"
+      " UTC_TIMESTAMP(6))");
+  insert.setString(1, topic);
+  insert.setString(2, key);
+  insert.setString(3, payload);
+  insert.executeUpdate();
+}
+
+// A relay on this thread's pool and the real broker; the factory keeps the
+// last producer it made so that a test can break it.
+struct LiveRelay {
+  LiveRelay(mysql::ConnectionPool& pool, RelayOptions options, int working_producers = 1000)
+      : store(pool) {
+    options.poll_interval = absl::Milliseconds(50);
+    options.lock_retry = absl::Milliseconds(100);
+    options.initial_backoff = absl::Milliseconds(50);
+    options.max_backoff = absl::Milliseconds(500);
+    relay = std::make_unique<OutboxRelay>(
+        store,
+        [this, working_producers]() -> absl::StatusOr<std::unique_ptr<kafka::EventPublisher>> {
+          absl::MutexLock lock(&mu);
+          if (made >= working_producers) return absl::UnavailableError("no producer for you");
+          auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
+          if (!producer.ok()) return producer.status();
+          ++made;
+          last = producer->get();
+          return std::unique_ptr<kafka::EventPublisher>(*std::move(producer));
+        },
+        std::move(options));
+    relay->Start();
+  }
+  void BreakProducer() {
+    absl::MutexLock lock(&mu);
+    last->InjectFatalErrorForTesting();
+  }
+
+  MysqlOutboxStore store;
+  absl::Mutex mu;
+  int made = 0;
+  kafka::Producer* last = nullptr;
+  std::unique_ptr<OutboxRelay> relay;
+};
+
+TEST_F(RelayTest, AnUnpublishableRowIsParkedWhileOtherKeysFlowAndItsKeyWaitsForARelease) {
+  // A topic that refuses anything over 2,000 bytes: the broker says "Message
+  // size too large" for the 5,000-byte row, for good.
+  const std::string strict = events::QualifiedTopic(namespace_, "strict");
+  ASSERT_TRUE(kafka::EnsureTopics(shop::testing::KafkaBrokers(),
+                                  {{strict, 1, 1, {{"max.message.bytes", "2000"}}}})
+                  .ok());
+  InsertRaw(*pool_, strict, "poisoned-key", Incompressible(5000));
+  InsertRaw(*pool_, strict, "poisoned-key", "a later event of the same key");
+  Append(300, 300);  // 300 other keys, on the order topic
+  LiveRelay live(*pool_, RelayOptions{});
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 2; }, absl::Seconds(30)))
+      << "the other keys must keep flowing";
+  EXPECT_EQ(shop::testing::ReadAtLeast(topic_, 300).size(), 300u);
+
+  auto parked = live.store.ListParked(10);
+  ASSERT_TRUE(parked.ok()) << parked.status();
+  ASSERT_EQ(parked->size(), 1u);
+  EXPECT_EQ((*parked)[0].key, "poisoned-key");
+  EXPECT_EQ((*parked)[0].held_behind, 1);
+  EXPECT_NE((*parked)[0].reason.find("too large"), std::string::npos) << (*parked)[0].reason;
+  std::cout << "parked: id " << (*parked)[0].id << ", reason: " << (*parked)[0].reason << "\n";
+
+  // Idle: the relay keeps looking, and publishes nothing again.
+  const RelayStats before = live.relay->stats();
+  ASSERT_TRUE(
+      WaitFor([&] { return live.relay->stats().polls >= before.polls + 10; }, absl::Seconds(10)));
+  EXPECT_EQ(live.relay->stats().publish_attempts, before.publish_attempts);
+  EXPECT_EQ(shop::testing::ReadToEnd(strict).size(), 0u);
+  EXPECT_EQ(live.relay->stats().parked, 1);
+
+  // The operator raises the topic's limit and releases the row: it goes out,
+  // then the event held behind it, in order.
+  ASSERT_TRUE(kafka::SetTopicConfig(shop::testing::KafkaBrokers(), strict,
+                                    {{"max.message.bytes", "1048588"}})
+                  .ok());
+  ASSERT_TRUE(live.store.Release((*parked)[0].id).ok());
+  EXPECT_EQ(live.store.Release((*parked)[0].id).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)));
+  std::vector<ConsumedRecord> released = shop::testing::ReadAtLeast(strict, 2);
+  ASSERT_EQ(released.size(), 2u);
+  EXPECT_EQ(released[0].value.size(), 5000u);
+  EXPECT_EQ(released[1].value, "a later event of the same key");
+  live.relay->Stop();
+}
+
+TEST_F(RelayTest, ADiscardedRowLetsTheRowsHeldBehindItFlow) {
+  RelayOptions options;
+  options.max_event_bytes = 1000;  // parked by the relay itself, never sent
+  InsertRaw(*pool_, topic_, "k", std::string(4000, 'x'));
+  InsertRaw(*pool_, topic_, "k", "held");
+  LiveRelay live(*pool_, options);
+  ASSERT_TRUE(WaitFor([&] { return live.relay->stats().parked == 1; }, absl::Seconds(10)));
+  auto parked = live.store.ListParked(10);
+  ASSERT_TRUE(parked.ok() && parked->size() == 1u);
+  EXPECT_NE((*parked)[0].reason.find("over max_event_bytes 1000"), std::string::npos);
+  ASSERT_TRUE(live.store.Discard((*parked)[0].id).ok());
+  live.relay->Wake();
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].value, "held");
+  live.relay->Stop();
+}
+
+TEST_F(RelayTest, AProducerInAFatalStateIsReplacedAndNothingIsLost) {
+  LiveRelay live(*pool_, RelayOptions{});
+  Append(20, 4);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(20)));
+  live.BreakProducer();  // as a fatal idempotence error would
+  Append(20, 4, 20);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)));
+  EXPECT_EQ(live.relay->stats().producers_created, 2);
+  EXPECT_EQ(live.relay->stats().parked, 0);
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 40);
+  EXPECT_EQ(DistinctIds(records).size(), 40u);
+  ExpectIncreasing(FirstSeenOrder(records));
+  live.relay->Stop();
+}
+
+TEST_F(RelayTest, ARelayThatCannotReplaceItsFatalProducerHandsOverToTheStandby) {
+  bool healthy = true;
+  absl::Mutex health_mu;
+  RelayOptions first_options;
+  first_options.on_health = [&](bool now) {
+    absl::MutexLock lock(&health_mu);
+    healthy = now;
+  };
+  LiveRelay first(*pool_, first_options, /*working_producers=*/1);
+  ASSERT_TRUE(WaitFor([&] { return first.relay->active(); }, absl::Seconds(10)));
+  LiveRelay standby(*pool_, RelayOptions{});
+  Append(10, 2);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(20)));
+  EXPECT_FALSE(standby.relay->active());
+
+  first.BreakProducer();
+  Append(10, 2, 10);
+  ASSERT_TRUE(WaitFor([&] { return Unpublished() == 0; }, absl::Seconds(30)))
+      << "the standby did not take over";
+  EXPECT_TRUE(standby.relay->active());
+  EXPECT_FALSE(first.relay->active());
+  EXPECT_FALSE(first.relay->stats().healthy);
+  {
+    absl::MutexLock lock(&health_mu);
+    EXPECT_FALSE(healthy) << "health must report NOT_SERVING";
+  }
+  std::vector<ConsumedRecord> records = shop::testing::ReadAtLeast(topic_, 20);
+  EXPECT_EQ(DistinctIds(records).size(), 20u);
+  first.relay->Stop();
+  standby.relay->Stop();
 }
 
 }  // namespace

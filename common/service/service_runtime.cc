@@ -4,12 +4,30 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
+#include "common/events/contract_topics.h"
 #include "common/events/event_route.h"
+#include "common/kafka/client_config.h"
 #include "common/kafka/topics.h"
 #include "common/logging/log.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0: any free port)");
+ABSL_FLAG(int, grpc_max_message_bytes, shop::grpc_util::Server::kDefaultMaxMessageBytes,
+          "largest gRPC request accepted (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
+ABSL_FLAG(std::string, kafka_config, "",
+          "librdkafka settings for every Kafka client of the process, key=value,key=value"
+          " (e.g. security.protocol=SSL); they override --kafka_config_file");
+ABSL_FLAG(std::string, kafka_config_file, "",
+          "a properties file (key=value lines) of librdkafka settings for every Kafka client;"
+          " the place for SASL and SSL secrets");
+ABSL_FLAG(int, kafka_partitions, 6, "partitions of each topic the service creates");
+ABSL_FLAG(int, kafka_replication_factor, 1,
+          "replication factor of each topic the service creates (3 on a cluster)");
+ABSL_FLAG(int, kafka_min_insync_replicas, 1,
+          "min.insync.replicas of each topic the service creates (2 on a cluster of 3)");
+ABSL_FLAG(int64_t, max_event_bytes, shop::outbox::kDefaultMaxEventBytes,
+          "largest encoded event the outbox accepts; must be below the producer's"
+          " message.max.bytes and every produced topic's max.message.bytes");
 ABSL_FLAG(std::string, topic_namespace, "",
           "prefix for every topic, to run several environments on one broker");
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
@@ -48,6 +66,33 @@ absl::Status RetryUntil(absl::Time deadline, absl::string_view what, Step step) 
   }
 }
 
+// Room for the record batch framing around one event (a conservative bound).
+constexpr int64_t kRecordOverheadBytes = 4096;
+
+// max_event_bytes must fit, with framing, under the producer's and every
+// produced topic's limit, or the relay would park valid events.
+absl::Status CheckEventSizeLimits(int64_t max_event_bytes, int64_t producer_max_bytes,
+                                  const std::string& brokers,
+                                  const std::vector<std::string>& produced_topics,
+                                  const kafka::ClientConfig& client_config) {
+  const int64_t needed = max_event_bytes + kRecordOverheadBytes;
+  if (needed > producer_max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_event_bytes ", max_event_bytes, " (+", kRecordOverheadBytes,
+                     " framing) is over the producer's message.max.bytes ", producer_max_bytes));
+  }
+  for (const std::string& topic : produced_topics) {
+    auto topic_max = kafka::TopicMaxMessageBytes(brokers, topic, client_config);
+    if (!topic_max.ok()) return topic_max.status();
+    if (needed > *topic_max) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--max_event_bytes ", max_event_bytes, " (+", kRecordOverheadBytes,
+                       " framing) is over max.message.bytes ", *topic_max, " of topic ", topic));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDefinition definition,
@@ -67,6 +112,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
   runtime->topic_namespace_ = absl::GetFlag(FLAGS_topic_namespace);
   const absl::Time deadline =
       absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_startup_timeout_seconds));
+
+  auto client_config = kafka::LoadClientConfig(absl::GetFlag(FLAGS_kafka_config_file),
+                                               absl::GetFlag(FLAGS_kafka_config));
+  if (!client_config.ok()) return client_config.status();
 
   mysql::MysqlOptions options;
   options.host = absl::GetFlag(FLAGS_mysql_host);
@@ -90,30 +139,55 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     if (!migrated.ok()) return migrated;
   }
 
+  // Every topic of the contract exists before any consumer subscribes (a
+  // consumer of a missing topic would wait for a metadata refresh).
   const std::string brokers = absl::GetFlag(FLAGS_brokers);
   const std::string group =
       absl::GetFlag(FLAGS_consumer_group).empty() ? def.name : absl::GetFlag(FLAGS_consumer_group);
+  const int replication = absl::GetFlag(FLAGS_kafka_replication_factor);
+  const std::map<std::string, std::string> topic_configs = {
+      {"min.insync.replicas", std::to_string(absl::GetFlag(FLAGS_kafka_min_insync_replicas))}};
   std::vector<kafka::TopicSpec> topics;
-  for (const std::string& topic : def.produced_topics) {
-    topics.push_back({events::QualifiedTopic(runtime->topic_namespace_, topic)});
+  for (const std::string& topic : events::ContractTopics()) {
+    topics.push_back({events::QualifiedTopic(runtime->topic_namespace_, topic),
+                      absl::GetFlag(FLAGS_kafka_partitions), replication, topic_configs});
   }
   for (const std::string& topic : def.consumed_topics) {
-    const std::string qualified = events::QualifiedTopic(runtime->topic_namespace_, topic);
-    topics.push_back({qualified});
-    topics.push_back({events::DeadLetterTopic(qualified, group), 1});
+    topics.push_back(
+        {events::DeadLetterTopic(events::QualifiedTopic(runtime->topic_namespace_, topic), group),
+         1, replication, topic_configs});
   }
-  absl::Status created = RetryUntil(deadline, "creating Kafka topics",
-                                    [&] { return kafka::EnsureTopics(brokers, topics); });
+  absl::Status created = RetryUntil(deadline, "creating Kafka topics", [&] {
+    return kafka::EnsureTopics(brokers, topics, absl::Seconds(15), *client_config);
+  });
   if (!created.ok()) return created;
 
-  auto producer = kafka::Producer::Create(brokers);
-  if (!producer.ok()) return producer.status();
-  runtime->producer_ = *std::move(producer);
-  runtime->outbox_ =
-      std::make_unique<outbox::Outbox>(absl::StrCat("/shop/", def.name), runtime->topic_namespace_);
+  const int64_t max_event_bytes = absl::GetFlag(FLAGS_max_event_bytes);
+  std::vector<std::string> produced;
+  for (const std::string& topic : def.produced_topics) {
+    produced.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
+  }
+  auto probe = kafka::Producer::Create(brokers, *client_config);
+  if (!probe.ok()) return probe.status();
+  absl::Status limits = RetryUntil(deadline, "checking event size limits", [&] {
+    return CheckEventSizeLimits(max_event_bytes, (*probe)->max_message_bytes(), brokers, produced,
+                                *client_config);
+  });
+  if (!limits.ok()) return limits;
+
+  runtime->outbox_ = std::make_unique<outbox::Outbox>(absl::StrCat("/shop/", def.name),
+                                                      runtime->topic_namespace_, max_event_bytes);
+  runtime->server_ = std::make_unique<grpc_util::Server>(
+      def.name, absl::GetFlag(FLAGS_grpc_address), absl::GetFlag(FLAGS_grpc_max_message_bytes));
   if (absl::GetFlag(FLAGS_relay)) {
-    runtime->relay_ = std::make_unique<outbox::OutboxRelay>(*runtime->pool_, *runtime->producer_,
-                                                            outbox::RelayOptions{});
+    runtime->outbox_store_ = std::make_unique<outbox::MysqlOutboxStore>(*runtime->pool_);
+    outbox::RelayOptions relay_options;
+    relay_options.max_event_bytes = max_event_bytes;
+    grpc_util::Server* server = runtime->server_.get();
+    relay_options.on_health = [server](bool healthy) { server->SetServing(healthy); };
+    runtime->relay_ = std::make_unique<outbox::OutboxRelay>(
+        *runtime->outbox_store_, outbox::KafkaPublisherFactory(brokers, *client_config),
+        relay_options);
     outbox::OutboxRelay* relay = runtime->relay_.get();
     runtime->outbox_->SetCommitListener([relay] { relay->Wake(); });
   }
@@ -121,6 +195,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     consumer::ConsumerOptions consumer_options;
     consumer_options.brokers = brokers;
     consumer_options.group = group;
+    consumer_options.kafka_overrides = *client_config;
     for (const std::string& topic : def.consumed_topics) {
       consumer_options.topics.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
     }
@@ -130,8 +205,6 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
           consumer_options, *runtime->pool_, runtime->outbox_.get()));
     }
   }
-  runtime->server_ =
-      std::make_unique<grpc_util::Server>(def.name, absl::GetFlag(FLAGS_grpc_address));
   return runtime;
 }
 
@@ -146,25 +219,32 @@ void ServiceRuntime::StopConsumers() {
   for (auto& thread : consumer_threads_) {
     if (thread.joinable()) thread.join();
   }
+  consumer_threads_.clear();
 }
 
-ServiceRuntime::~ServiceRuntime() {
-  if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
+void ServiceRuntime::StopAll() {
+  // Stop taking calls, then finish the batch in hand and leave the group,
+  // then publish what is left.
+  if (server_ != nullptr) server_->Shutdown(absl::Seconds(5));
   StopConsumers();
   if (relay_ != nullptr) relay_->Stop();
 }
 
+ServiceRuntime::~ServiceRuntime() { StopAll(); }
+
 int ServiceRuntime::Run() {
+  // The server first: if its port cannot be bound, nothing else has started
+  // and nothing runs on after this returns.
+  if (absl::Status started = server_->Start(); !started.ok()) {
+    log::Error("cannot serve gRPC", {{"error", started.ToString()}});
+    return 1;
+  }
   if (relay_ != nullptr) relay_->Start();
   for (auto& consumer : consumers_) {
     consumer_threads_.emplace_back([consumer = consumer.get()] {
       absl::Status status = consumer->Run();
       if (!status.ok()) log::Error("consumer failed", {{"error", status.ToString()}});
     });
-  }
-  if (absl::Status started = server_->Start(); !started.ok()) {
-    log::Error("cannot serve gRPC", {{"error", started.ToString()}});
-    return 1;
   }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     FILE* out = std::fopen((file + ".tmp").c_str(), "w");
@@ -177,11 +257,7 @@ int ServiceRuntime::Run() {
   log::Info("service ready",
             {{"grpc_port", int64_t{server_->port()}}, {"topic_namespace", topic_namespace_}});
   grpc_util::WaitForShutdownSignal();
-  // Stop taking calls, then finish the batch in hand and leave the group,
-  // then publish what is left.
-  server_->Shutdown(absl::Seconds(5));
-  StopConsumers();
-  if (relay_ != nullptr) relay_->Stop();
+  StopAll();
   log::Info("service stopped");
   return 0;
 }

@@ -58,30 +58,27 @@ class ServiceRuntime {
   grpc_util::Server& server() { return *server_; }
   const std::string& topic_namespace() const { return topic_namespace_; }
 
-  // Starts the relay, the consumer and the server; returns the exit code
-  // after a shutdown signal (0) or a failure to start (1).
+  // Starts the server, then the relay and the consumers; returns the exit
+  // code after a shutdown signal (0) or a failure to start (1). Whatever it
+  // started is stopped before it returns, so that the handlers' objects may
+  // be destroyed right after.
   int Run();
 
  private:
   ServiceRuntime() = default;
   void StopConsumers();
+  void StopAll();
 
   ServiceDefinition definition_;
   std::string topic_namespace_;
   std::unique_ptr<mysql::ConnectionPool> pool_;
-  std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<outbox::Outbox> outbox_;
+  std::unique_ptr<outbox::MysqlOutboxStore> outbox_store_;
   std::unique_ptr<outbox::OutboxRelay> relay_;
   std::vector<std::unique_ptr<consumer::EventConsumer>> consumers_;
   std::unique_ptr<grpc_util::Server> server_;
   std::vector<std::thread> consumer_threads_;
 };
-
-}  // namespace shop::service
-
-#endif  // SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_
-
-namespace shop::service {
 
 // The whole main() of a service: `Commands(pool, outbox)` holds its logic and
 // registers its saga handlers; `GrpcService(commands)` is its API.
@@ -104,3 +101,5 @@ int RunService(ServiceDefinition definition, int argc, char** argv) {
 }
 
 }  // namespace shop::service
+
+#endif  // SHOP_COMMON_SERVICE_SERVICE_RUNTIME_H_

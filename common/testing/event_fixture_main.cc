@@ -41,8 +41,6 @@ namespace {
 using namespace shop;  // NOLINT: a test program
 
 int RunRelay(mysql::ConnectionPool& pool) {
-  auto producer = kafka::Producer::Create(absl::GetFlag(FLAGS_brokers));
-  if (!producer.ok()) return 1;
   outbox::RelayOptions options;
   options.poll_interval = absl::Milliseconds(100);
   options.lock_retry = absl::Milliseconds(200);
@@ -53,7 +51,9 @@ int RunRelay(mysql::ConnectionPool& pool) {
       raise(SIGKILL);
     }
   };
-  outbox::OutboxRelay relay(pool, **producer, options);
+  outbox::MysqlOutboxStore store(pool);
+  outbox::OutboxRelay relay(store, outbox::KafkaPublisherFactory(absl::GetFlag(FLAGS_brokers)),
+                            options);
   relay.Start();
   while (true) {
     const outbox::RelayStats stats = relay.stats();

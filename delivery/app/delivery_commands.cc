@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/errors/bad_request.h"
+#include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
 #include "common/mysql/transaction.h"
@@ -15,8 +16,7 @@ namespace shop::delivery::app {
 namespace {
 
 google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(absl::Now()));
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
 }
 
 // Moves `delivery` to `to` if that is legal and new; returns the event to
@@ -41,7 +41,7 @@ absl::StatusOr<std::optional<shop::delivery::v1::DeliveryStatusChanged>> Move(De
 
 absl::StatusOr<Delivery> DeliveryCommands::GetDelivery(const std::string& order_id,
                                                        absl::Time deadline) {
-  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  if (absl::Status bad = errors::CheckId(order_id, "order_id"); !bad.ok()) return bad;
   std::optional<Delivery> delivery;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     auto found = deliveries_.FindByOrder(tx, order_id, /*for_update=*/false);
@@ -78,7 +78,7 @@ absl::StatusOr<Delivery> DeliveryCommands::UpdateStatus(const std::string& order
                                                         const std::string& correlation_id,
                                                         absl::Time deadline) {
   std::vector<errors::FieldViolation> violations;
-  if (order_id.empty()) violations.push_back({"order_id", "is required"});
+  errors::RequireId(order_id, "order_id", violations);
   if (status == DeliveryStatus::DELIVERY_STATUS_UNSPECIFIED) {
     violations.push_back({"status", "is required"});
   }

@@ -1,10 +1,12 @@
 #include "gateway/http/partner_api.h"
 
 #include <cmath>
+#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
+#include "gateway/http/bounded_server.h"
 #include "gateway/partner/translation.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -49,12 +51,110 @@ PartnerApi::PartnerApi(PartnerDirectory& partners, RateLimiter& limiter,
                        PartnerApiOptions options)
     : partners_(partners), limiter_(limiter), orders_(orders), options_(options) {}
 
+namespace {
+
+constexpr char kOrdersPath[] = "/partner/v1/orders";
+const std::regex& OrderPath() {
+  static const std::regex path(R"(/partner/v1/orders/([^/]+))");
+  return path;
+}
+const std::regex& CancelPath() {
+  static const std::regex path(R"(/partner/v1/orders/([^/]+)/cancel)");
+  return path;
+}
+
+}  // namespace
+
+bool PartnerApi::RefuseEarly(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  std::smatch match;
+  const bool get = request.method == "GET", post = request.method == "POST";
+  const bool known =
+      (get &&
+       (request.path == kOrdersPath || std::regex_match(request.path, match, OrderPath()))) ||
+      (post &&
+       (request.path == kOrdersPath || std::regex_match(request.path, match, CancelPath())));
+  if (!known) {
+    BoundedServer::CloseAfterResponse();
+    WriteProblem(response, MakeProblem(404, "not-found", "No such resource"), request.path,
+                 correlation_id);
+    return true;
+  }
+  if (partners_.Authenticate(request.get_header_value("X-Api-Key")) == nullptr) {
+    // Key guessing is slowed per client address; a valid partner is never
+    // held back by this.
+    PartnerConfig client;
+    client.id = "client:" + request.remote_addr;
+    client.burst = options_.unauthenticated_burst;
+    client.rate_per_second = options_.unauthenticated_per_second;
+    BoundedServer::CloseAfterResponse();
+    if (auto wait = unauthenticated_.Take(client); wait.has_value()) {
+      WriteProblem(response,
+                   MakeProblem(429, "rate-limited", "Too many unauthenticated requests", "", *wait),
+                   request.path, correlation_id);
+      return true;
+    }
+    response.set_header("WWW-Authenticate", "ApiKey");
+    WriteProblem(response, MakeProblem(401, "unauthorized", "A valid X-Api-Key header is required"),
+                 request.path, correlation_id);
+    return true;
+  }
+  if (match.size() > 1 && !IsValidOrderRef(match[1].str())) {
+    Problem problem = MakeProblem(400, "invalid-request", "The request is not valid");
+    problem.errors.push_back({"orderRef", kOrderRefRule});
+    BoundedServer::CloseAfterResponse();
+    WriteProblem(response, problem, request.path, correlation_id);
+    return true;
+  }
+  return false;
+}
+
+bool PartnerApi::ReadBody(const httplib::Request& request, const httplib::ContentReader& reader,
+                          httplib::Response& response, std::string& body) {
+  bool too_large = false;
+  const bool read = reader([&](const char* data, size_t length) {
+    if (body.size() + length > options_.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  if (read && !too_large) return true;
+  // A declared Content-Length over the limit is refused by httplib itself.
+  too_large = too_large || response.status == 413;
+  BoundedServer::CloseAfterResponse();
+  WriteProblem(response,
+               too_large
+                   ? MakeProblem(413, "body-too-large", "The request body is too large")
+                   : MakeProblem(400, "invalid-request", "The request body could not be read"),
+               request.path, CorrelationIdOf(request));
+  return false;
+}
+
 void PartnerApi::Install(httplib::Server& server) {
   server.set_payload_max_length(options_.max_body_bytes);
-  server.Post("/partner/v1/orders", [this](const auto& req, auto& res) { PlaceOrder(req, res); });
-  server.Get("/partner/v1/orders", [this](const auto& req, auto& res) { ListOrders(req, res); });
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return RefuseEarly(req, res) ? httplib::Server::HandlerResponse::Handled
+                                 : httplib::Server::HandlerResponse::Unhandled;
+  });
+  // POSTs with a body go to the content-reader handlers (the body is read
+  // here, bounded); POSTs without one to the plain handlers.
+  server.Post(kOrdersPath, [this](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+    std::string body;
+    if (ReadBody(req, reader, res, body)) PlaceOrder(req, body, res);
+  });
+  server.Post(kOrdersPath, [this](const auto& req, auto& res) { PlaceOrder(req, "", res); });
+  server.Get(kOrdersPath, [this](const auto& req, auto& res) { ListOrders(req, res); });
   server.Get(R"(/partner/v1/orders/([^/]+))",
              [this](const auto& req, auto& res) { GetOrder(req, res); });
+  server.Post(R"(/partner/v1/orders/([^/]+)/cancel)",
+              [this](const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) {
+                std::string ignored;
+                if (ReadBody(req, reader, res, ignored)) CancelOrder(req, res);
+              });
   server.Post(R"(/partner/v1/orders/([^/]+)/cancel)",
               [this](const auto& req, auto& res) { CancelOrder(req, res); });
   // Errors httplib answers by itself (413 body too large, 404 no route, ...)
@@ -105,11 +205,12 @@ const PartnerConfig* PartnerApi::Admit(const httplib::Request& request, httplib:
   return partner;
 }
 
-void PartnerApi::PlaceOrder(const httplib::Request& request, httplib::Response& response) {
+void PartnerApi::PlaceOrder(const httplib::Request& request, const std::string& body,
+                            httplib::Response& response) {
   const std::string correlation_id = CorrelationIdOf(request);
   const PartnerConfig* partner = Admit(request, response, correlation_id);
   if (partner == nullptr) return;
-  auto decoded = DecodeOrderJson(request.body);
+  auto decoded = DecodeOrderJson(body);
   if (!decoded.ok()) {
     return WriteProblem(response, FromValidation(decoded.status()), request.path, correlation_id);
   }

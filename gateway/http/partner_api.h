@@ -5,9 +5,12 @@
 //   POST /partner/v1/orders/{orderRef}/cancel
 //   GET  /partner/v1/orders?status=confirmed the partner's orders, newest first
 //
-// Every call: X-Api-Key (401), a per-partner rate limit (429 + Retry-After),
-// a body limit (413), X-Correlation-Id accepted or created, echoed and
-// passed to gRPC; errors as problem details.
+// Every call: X-Api-Key (401), checked before any body is read, with failed
+// attempts rate-limited per client address (429); a per-partner rate limit
+// (429 + Retry-After); a body limit counted while reading, chunked or not
+// (413); X-Correlation-Id accepted or created, echoed and passed to gRPC;
+// errors as problem details. A refusal that leaves a body unread closes the
+// connection. Serve it on a BoundedServer (bounded_server.h).
 #ifndef SHOP_GATEWAY_HTTP_PARTNER_API_H_
 #define SHOP_GATEWAY_HTTP_PARTNER_API_H_
 
@@ -26,6 +29,10 @@ namespace shop::gateway {
 struct PartnerApiOptions {
   size_t max_body_bytes = 64 * 1024;
   absl::Duration order_deadline = absl::Seconds(5);
+  // Requests with a missing or wrong X-Api-Key, per client address: this
+  // many at once, refilled at this rate; beyond, 429.
+  int unauthenticated_burst = 20;
+  double unauthenticated_per_second = 2;
 };
 
 class PartnerApi {
@@ -40,7 +47,15 @@ class PartnerApi {
   // Authenticates and rate-limits; null (with the response written) when refused.
   const PartnerConfig* Admit(const httplib::Request& request, httplib::Response& response,
                              const std::string& correlation_id);
-  void PlaceOrder(const httplib::Request& request, httplib::Response& response);
+  // The pre-routing check: known routes only, and a valid key, before any
+  // body is read.
+  bool RefuseEarly(const httplib::Request& request, httplib::Response& response);
+  // Reads the body through `reader`, at most max_body_bytes; false (with a
+  // 413 or 400 written) when it cannot.
+  bool ReadBody(const httplib::Request& request, const httplib::ContentReader& reader,
+                httplib::Response& response, std::string& body);
+  void PlaceOrder(const httplib::Request& request, const std::string& body,
+                  httplib::Response& response);
   void GetOrder(const httplib::Request& request, httplib::Response& response);
   void CancelOrder(const httplib::Request& request, httplib::Response& response);
   void ListOrders(const httplib::Request& request, httplib::Response& response);
@@ -51,6 +66,7 @@ class PartnerApi {
 
   PartnerDirectory& partners_;
   RateLimiter& limiter_;
+  RateLimiter unauthenticated_;
   shop::order::v1::OrderService::StubInterface& orders_;
   PartnerApiOptions options_;
 };

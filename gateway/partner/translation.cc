@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -58,9 +59,10 @@ absl::StatusOr<shop::partner::v1::PartnerOrderRequest> DecodeOrderJson(const std
     return errors::InvalidArgument({{field, "has the wrong type or an invalid value"}});
   }
   std::vector<FieldViolation> violations;
-  if (request.order_ref().empty()) violations.push_back({"orderRef", "is required"});
-  if (request.order_ref().size() > 100) {
-    violations.push_back({"orderRef", "must be at most 100 characters"});
+  if (request.order_ref().empty()) {
+    violations.push_back({"orderRef", "is required"});
+  } else if (!IsValidOrderRef(request.order_ref())) {
+    violations.push_back({"orderRef", kOrderRefRule});
   }
   if (request.currency().empty()) violations.push_back({"currency", "is required"});
   if (!request.has_ship_to()) violations.push_back({"shipTo", "is required"});
@@ -180,6 +182,16 @@ std::string PartnerField(const std::string& internal_field) {
     }
   }
   return "";
+}
+
+bool IsValidOrderRef(const std::string& order_ref) {
+  if (order_ref.empty() || order_ref.size() > 100 || !absl::ascii_isalnum(order_ref[0])) {
+    return false;
+  }
+  for (char c : order_ref) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-') return false;
+  }
+  return true;
 }
 
 }  // namespace shop::gateway

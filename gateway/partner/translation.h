@@ -23,6 +23,12 @@ std::string CustomerOf(const std::string& partner_id);
 // the partner's terms (malformed JSON, wrong types, missing fields).
 absl::StatusOr<shop::partner::v1::PartnerOrderRequest> DecodeOrderJson(const std::string& body);
 
+// orderRef: 1 to 100 characters of A-Z a-z 0-9 . _ : - , starting with a
+// letter or digit. Compared exactly everywhere: no trimming, no case folding.
+inline constexpr char kOrderRefRule[] =
+    "must be 1 to 100 of A-Z a-z 0-9 . _ : - and start with a letter or digit";
+bool IsValidOrderRef(const std::string& order_ref);
+
 // A PlaceOrder request for `partner_id`, with SKUs mapped through `sku_map`
 // and prices converted exactly; INVALID_ARGUMENT in the partner's terms.
 absl::StatusOr<shop::order::v1::PlaceOrderRequest> ToPlaceOrder(

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/errors/bad_request.h"
+#include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
 #include "common/mysql/transaction.h"
 #include "order/domain/new_order.h"
@@ -99,7 +100,7 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
 }
 
 absl::StatusOr<Order> OrderCommands::GetOrder(const std::string& order_id, absl::Time deadline) {
-  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  if (absl::Status bad = errors::CheckId(order_id, "order_id"); !bad.ok()) return bad;
   absl::StatusOr<Order> order;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     order = orders_.Get(tx, order_id, /*for_update=*/false);
@@ -113,8 +114,8 @@ absl::StatusOr<Order> OrderCommands::GetOrderByIdempotencyKey(const std::string&
                                                               const std::string& idempotency_key,
                                                               absl::Time deadline) {
   std::vector<errors::FieldViolation> violations;
-  if (customer_id.empty()) violations.push_back({"customer_id", "is required"});
-  if (idempotency_key.empty()) violations.push_back({"idempotency_key", "is required"});
+  errors::RequireId(customer_id, "customer_id", violations);
+  errors::RequireId(idempotency_key, "idempotency_key", violations);
   if (!violations.empty()) return errors::InvalidArgument(violations);
   std::optional<storage::IdempotentOrder> found;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
@@ -136,7 +137,7 @@ absl::StatusOr<storage::OrderPage> OrderCommands::ListOrders(const std::string& 
                                                              const std::string& page_token,
                                                              absl::Time deadline) {
   std::vector<errors::FieldViolation> violations;
-  if (customer_id.empty()) violations.push_back({"customer_id", "is required"});
+  errors::RequireId(customer_id, "customer_id", violations);
   if (page_size < 0) violations.push_back({"page_size", "must not be negative"});
   if (!violations.empty()) return errors::InvalidArgument(violations);
   if (page_size == 0) page_size = 50;
@@ -158,7 +159,10 @@ absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
                                                  const std::string& reason,
                                                  const std::string& correlation_id,
                                                  absl::Time deadline) {
-  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  std::vector<errors::FieldViolation> violations;
+  errors::RequireId(order_id, "order_id", violations);
+  errors::LimitText(reason, "reason", domain::kMaxReasonBytes, violations);
+  if (!violations.empty()) return errors::InvalidArgument(violations);
   Order order;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     auto current = orders_.Get(tx, order_id, /*for_update=*/true);

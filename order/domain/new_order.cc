@@ -15,15 +15,6 @@ namespace {
 using shop::order::v1::Order;
 using shop::order::v1::PlaceOrderRequest;
 
-void RequireId(const std::string& value, const std::string& field,
-               std::vector<errors::FieldViolation>& violations) {
-  if (value.empty()) {
-    violations.push_back({field, "is required"});
-  } else if (value.size() > kMaxIdLength) {
-    violations.push_back({field, absl::StrCat("must be at most ", kMaxIdLength, " characters")});
-  }
-}
-
 // The total, or nullopt when some product or the sum does not fit in int64.
 std::optional<int64_t> Total(const PlaceOrderRequest& request,
                              std::vector<errors::FieldViolation>* violations) {
@@ -58,8 +49,8 @@ std::optional<int64_t> Total(const PlaceOrderRequest& request,
 
 std::vector<errors::FieldViolation> Validate(const PlaceOrderRequest& request) {
   std::vector<errors::FieldViolation> violations;
-  RequireId(request.customer_id(), "customer_id", violations);
-  RequireId(request.idempotency_key(), "idempotency_key", violations);
+  errors::RequireId(request.customer_id(), "customer_id", violations);
+  errors::RequireId(request.idempotency_key(), "idempotency_key", violations);
   if (!money::IsKnownCurrency(request.currency_code())) {
     violations.push_back({"currency_code", request.currency_code().empty()
                                                ? "is required"
@@ -69,11 +60,18 @@ std::vector<errors::FieldViolation> Validate(const PlaceOrderRequest& request) {
     violations.push_back({"shipping_address", "is required"});
   } else {
     const auto& address = request.shipping_address();
-    if (address.recipient().empty()) {
-      violations.push_back({"shipping_address.recipient", "is required"});
-    }
+    errors::RequireText(address.recipient(), "shipping_address.recipient", kMaxRecipientBytes,
+                        violations);
     if (address.lines_size() == 0) violations.push_back({"shipping_address.lines", "is required"});
-    if (address.city().empty()) violations.push_back({"shipping_address.city", "is required"});
+    errors::LimitCount(address.lines_size(), "shipping_address.lines", kMaxAddressLines,
+                       violations);
+    for (int i = 0; i < address.lines_size() && i < kMaxAddressLines; ++i) {
+      errors::LimitText(address.lines(i), absl::StrCat("shipping_address.lines[", i, "]"),
+                        kMaxAddressLineBytes, violations);
+    }
+    errors::RequireText(address.city(), "shipping_address.city", kMaxCityBytes, violations);
+    errors::LimitText(address.postal_code(), "shipping_address.postal_code", kMaxPostalCodeBytes,
+                      violations);
     if (address.country_code().size() != 2) {
       violations.push_back({"shipping_address.country_code", "must be an ISO 3166-1 alpha-2 code"});
     }
@@ -83,11 +81,14 @@ std::vector<errors::FieldViolation> Validate(const PlaceOrderRequest& request) {
   } else if (request.lines_size() > kMaxLines) {
     violations.push_back({"lines", absl::StrCat("at most ", kMaxLines, " lines are allowed")});
   }
-  for (int i = 0; i < request.lines_size(); ++i) {
+  for (int i = 0; i < request.lines_size() && i < kMaxLines; ++i) {
     const auto& line = request.lines(i);
     const std::string path = absl::StrCat("lines[", i, "]");
-    RequireId(line.product_id(), path + ".product_id", violations);
+    errors::RequireId(line.product_id(), path + ".product_id", violations);
     if (line.quantity() <= 0) violations.push_back({path + ".quantity", "must be positive"});
+    if (line.quantity() > kMaxQuantity) {
+      violations.push_back({path + ".quantity", absl::StrCat("must be at most ", kMaxQuantity)});
+    }
     if (line.unit_price_minor() <= 0) {
       violations.push_back({path + ".unit_price_minor", "must be above zero"});
     }

@@ -9,13 +9,22 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/errors/bad_request.h"
+#include "common/errors/field_limits.h"
 #include "proto/shop/order/v1/order.pb.h"
 #include "proto/shop/order/v1/order_service.pb.h"
 
 namespace shop::order::domain {
 
+// The bounds of a PlaceOrder request (also in order_service.proto).
 inline constexpr int kMaxLines = 100;
-inline constexpr size_t kMaxIdLength = 128;
+inline constexpr int64_t kMaxQuantity = 1'000'000;
+inline constexpr size_t kMaxRecipientBytes = 200;
+inline constexpr int kMaxAddressLines = 5;
+inline constexpr size_t kMaxAddressLineBytes = 200;
+inline constexpr size_t kMaxCityBytes = 100;
+inline constexpr size_t kMaxPostalCodeBytes = 20;
+// CancelOrder's reason.
+inline constexpr size_t kMaxReasonBytes = 500;
 
 std::vector<errors::FieldViolation> Validate(const shop::order::v1::PlaceOrderRequest& request);
 

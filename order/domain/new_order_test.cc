@@ -1,5 +1,6 @@
 #include "order/domain/new_order.h"
 
+#include <functional>
 #include <limits>
 
 #include "gmock/gmock.h"
@@ -105,7 +106,8 @@ TEST(NewOrderTest, HundredLinesAreAllowed) {
 
 TEST(NewOrderTest, TotalsThatDoNotFitInInt64AreRejected) {
   PlaceOrderRequest request = Valid();
-  request.mutable_lines(0)->set_quantity(std::numeric_limits<int64_t>::max() / 2);
+  request.mutable_lines(0)->set_quantity(1000);
+  request.mutable_lines(0)->set_unit_price_minor(std::numeric_limits<int64_t>::max() / 2);
   EXPECT_THAT(BadFields(request), ElementsAre("lines[0]"));
 
   request = Valid();
@@ -113,6 +115,44 @@ TEST(NewOrderTest, TotalsThatDoNotFitInInt64AreRejected) {
   request.mutable_lines(0)->set_unit_price_minor(std::numeric_limits<int64_t>::max());
   request.mutable_lines(1)->set_unit_price_minor(1);
   EXPECT_THAT(BadFields(request), ElementsAre("lines"));
+}
+
+TEST(NewOrderTest, EveryBoundNamesItsFieldOneByteOver) {
+  auto over = [](size_t bytes) { return std::string(bytes + 1, 'x'); };
+  struct Case {
+    std::function<void(PlaceOrderRequest&)> edit;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {[&](auto& r) { r.set_customer_id(over(errors::kMaxIdBytes)); }, "customer_id"},
+      {[&](auto& r) { r.set_idempotency_key(over(errors::kMaxIdBytes)); }, "idempotency_key"},
+      {[&](auto& r) { r.mutable_shipping_address()->set_recipient(over(kMaxRecipientBytes)); },
+       "shipping_address.recipient"},
+      {[&](auto& r) { r.mutable_shipping_address()->set_lines(0, over(kMaxAddressLineBytes)); },
+       "shipping_address.lines[0]"},
+      {[&](auto& r) { r.mutable_shipping_address()->set_lines(0, std::string(1500000, 'x')); },
+       "shipping_address.lines[0]"},
+      {[&](auto& r) {
+         for (int i = 0; i < kMaxAddressLines; ++i) r.mutable_shipping_address()->add_lines("l");
+       },
+       "shipping_address.lines"},
+      {[&](auto& r) { r.mutable_shipping_address()->set_city(over(kMaxCityBytes)); },
+       "shipping_address.city"},
+      {[&](auto& r) { r.mutable_shipping_address()->set_postal_code(over(kMaxPostalCodeBytes)); },
+       "shipping_address.postal_code"},
+      {[&](auto& r) { r.mutable_lines(0)->set_product_id(over(errors::kMaxIdBytes)); },
+       "lines[0].product_id"},
+      {[&](auto& r) { r.mutable_lines(0)->set_quantity(kMaxQuantity + 1); }, "lines[0].quantity"},
+      {[&](auto& r) {
+         while (r.lines_size() <= kMaxLines) *r.add_lines() = r.lines(0);
+       },
+       "lines"},
+  };
+  for (const Case& c : cases) {
+    PlaceOrderRequest request = Valid();
+    c.edit(request);
+    EXPECT_THAT(BadFields(request), ElementsAre(c.field)) << c.field;
+  }
 }
 
 TEST(NewOrderTest, EveryViolationIsReportedAtOnce) {

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/errors/bad_request.h"
+#include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
 #include "common/mysql/transaction.h"
 #include "google/protobuf/util/time_util.h"
@@ -66,7 +67,7 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::CreateProduct(
 
 absl::StatusOr<storage::ProductRecord> ProductCommands::GetProduct(const std::string& product_id,
                                                                    absl::Time deadline) {
-  if (product_id.empty()) return errors::InvalidArgument({{"product_id", "is required"}});
+  if (absl::Status bad = errors::CheckId(product_id, "product_id"); !bad.ok()) return bad;
   absl::StatusOr<storage::ProductRecord> record;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     record = products_.Get(tx, product_id, /*for_update=*/false);
@@ -98,9 +99,13 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::AdjustStock(
     const std::string& product_id, int64_t delta, const std::string& reason,
     const std::string& correlation_id, absl::Time deadline) {
   std::vector<errors::FieldViolation> violations;
-  if (product_id.empty()) violations.push_back({"product_id", "is required"});
+  errors::RequireId(product_id, "product_id", violations);
   if (delta == 0) violations.push_back({"delta", "must not be zero"});
-  if (reason.size() > 255) violations.push_back({"reason", "must be at most 255 characters"});
+  if (delta > domain::kMaxStockDelta || delta < -domain::kMaxStockDelta) {
+    violations.push_back({"delta", absl::StrCat("must be between -", domain::kMaxStockDelta,
+                                                " and ", domain::kMaxStockDelta)});
+  }
+  errors::LimitText(reason, "reason", domain::kMaxAdjustReasonBytes, violations);
   if (!violations.empty()) return errors::InvalidArgument(violations);
   storage::ProductRecord record;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {

@@ -1,5 +1,6 @@
 #include "product/domain/stock.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/money/currency.h"
 
 namespace shop::product::domain {
@@ -50,6 +51,9 @@ std::vector<errors::FieldViolation> ValidateCreate(
     }
   }
   if (request.initial_stock() < 0) violations.push_back({"initial_stock", "must not be negative"});
+  if (request.initial_stock() > kMaxStockDelta) {
+    violations.push_back({"initial_stock", absl::StrCat("must be at most ", kMaxStockDelta)});
+  }
   return violations;
 }
 

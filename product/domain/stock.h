@@ -26,6 +26,11 @@ std::vector<shop::product::v1::StockShortfall> Shortfalls(
     const std::map<std::string, int64_t>& requested,
     const std::map<std::string, int64_t>& available);
 
+// Bounds of the product API (also in product_service.proto): a stock
+// adjustment or initial stock, and an adjustment's reason.
+inline constexpr int64_t kMaxStockDelta = 1'000'000'000;
+inline constexpr size_t kMaxAdjustReasonBytes = 255;
+
 std::vector<errors::FieldViolation> ValidateCreate(
     const shop::product::v1::CreateProductRequest& request);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/money/currency.h"
 #include "google/protobuf/util/time_util.h"
 #include "product/storage/product_migrations.h"
 
@@ -172,7 +173,12 @@ absl::Status ProductRepository::Adjust(mysql::Transaction& tx, const std::string
                                        int64_t delta, const std::string& reason) {
   auto record = Get(tx, product_id, /*for_update=*/true);
   if (!record.ok()) return record.status();
-  if (record->stock.available() + delta < 0) {
+  const std::optional<int64_t> next = money::CheckedAdd(record->stock.available(), delta);
+  if (!next.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("delta ", delta, " would overflow the stock of product ", product_id));
+  }
+  if (*next < 0) {
     return absl::FailedPreconditionError(absl::StrCat("product ", product_id, " has ",
                                                       record->stock.available(),
                                                       " available; cannot remove ", -delta));

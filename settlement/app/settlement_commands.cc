@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "common/errors/bad_request.h"
+#include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
 #include "common/money/currency.h"
 #include "common/mysql/transaction.h"
@@ -14,9 +15,9 @@ namespace shop::settlement::app {
 absl::StatusOr<std::vector<storage::DailyTotal>> SettlementCommands::DailyTotals(
     const std::string& start_date, const std::string& end_date, const std::string& currency_code,
     absl::Time deadline) {
-  const std::string start =
-      start_date.empty() ? absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone())
-                         : start_date;
+  const std::string start = start_date.empty()
+                                ? absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone())
+                                : start_date;
   const std::string end = end_date.empty() ? start : end_date;
   std::vector<errors::FieldViolation> violations;
   if (!domain::IsDate(start)) violations.push_back({"start_date", "must be YYYY-MM-DD"});
@@ -41,7 +42,7 @@ absl::StatusOr<std::vector<storage::DailyTotal>> SettlementCommands::DailyTotals
 
 absl::StatusOr<std::vector<storage::LedgerEntry>> SettlementCommands::EntriesOf(
     const std::string& order_id, absl::Time deadline) {
-  if (order_id.empty()) return errors::InvalidArgument({{"order_id", "is required"}});
+  if (absl::Status bad = errors::CheckId(order_id, "order_id"); !bad.ok()) return bad;
   std::vector<storage::LedgerEntry> entries;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     auto found = ledger_.EntriesOf(tx, order_id);

@@ -115,7 +115,9 @@ int main(int argc, char** argv) {
   }
   outbox::RelayOptions options;
   options.poll_interval = absl::Milliseconds(200);
-  outbox::OutboxRelay relay(pool, **producer, options);
+  outbox::MysqlOutboxStore store(pool);
+  outbox::OutboxRelay relay(store, outbox::KafkaPublisherFactory(shop::testing::KafkaBrokers()),
+                            options);
   box.SetCommitListener([&relay] { relay.Wake(); });
   start = absl::Now();
   relay.Start();

@@ -1,0 +1,385 @@
+// The relay's rules against an in-memory outbox and a scripted producer:
+// parking, per-key holding, the acknowledged prefix per partition, backoff
+// that a wake-up does not cut short, and a fatal producer replaced or given
+// up. The same relay runs on the real broker and database in relay_test.
+#include <functional>
+#include <map>
+#include <set>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/outbox/relay.h"
+#include "gtest/gtest.h"
+
+namespace shop::outbox {
+namespace {
+
+struct FakeRow {
+  OutboxRow row;
+  bool published = false;
+  bool parked = false;
+  std::string reason;
+};
+
+// OutboxStore in memory, with the same hold rule as the SQL.
+class FakeStore : public OutboxStore {
+ public:
+  void Add(const std::string& key, std::string payload = "x", const std::string& topic = "t") {
+    absl::MutexLock lock(&mu_);
+    FakeRow row;
+    row.row.id = static_cast<int64_t>(rows_.size()) + 1;
+    row.row.record.topic = topic;
+    row.row.record.key = key;
+    row.row.record.value = std::move(payload);
+    row.row.created_at = absl::Now();
+    rows_.push_back(std::move(row));
+  }
+  absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<OutboxRow> out;
+    std::set<std::pair<std::string, std::string>> parked;
+    for (const FakeRow& row : rows_) {
+      if (row.published) continue;
+      const auto key = std::make_pair(row.row.record.topic, row.row.record.key);
+      if (row.parked) {
+        parked.insert(key);
+        continue;
+      }
+      if (parked.count(key)) continue;
+      if (static_cast<int>(out.size()) < limit) out.push_back(row.row);
+    }
+    return out;
+  }
+  absl::Status MarkPublished(const std::vector<int64_t>& ids) override {
+    absl::MutexLock lock(&mu_);
+    for (int64_t id : ids) rows_[id - 1].published = true;
+    return absl::OkStatus();
+  }
+  absl::Status Park(int64_t id, const std::string& reason) override {
+    absl::MutexLock lock(&mu_);
+    rows_[id - 1].parked = true;
+    rows_[id - 1].reason = reason;
+    return absl::OkStatus();
+  }
+  void Release(int64_t id) {
+    absl::MutexLock lock(&mu_);
+    rows_[id - 1].parked = false;
+  }
+  absl::StatusOr<int64_t> CountUnpublished() override {
+    absl::MutexLock lock(&mu_);
+    int64_t n = 0;
+    for (const FakeRow& row : rows_) n += row.published ? 0 : 1;
+    return n;
+  }
+  absl::StatusOr<int64_t> CountParked() override {
+    absl::MutexLock lock(&mu_);
+    int64_t n = 0;
+    for (const FakeRow& row : rows_) n += row.parked && !row.published ? 1 : 0;
+    return n;
+  }
+  absl::Status DeletePublished(absl::Duration) override { return absl::OkStatus(); }
+  bool TryAcquireLock() override {
+    absl::MutexLock lock(&mu_);
+    return lock_available_;
+  }
+  bool HoldsLock() override {
+    absl::MutexLock lock(&mu_);
+    return lock_available_;
+  }
+  void ReleaseLock() override {
+    absl::MutexLock lock(&mu_);
+    ++releases_;
+  }
+
+  FakeRow Get(int64_t id) {
+    absl::MutexLock lock(&mu_);
+    return rows_[id - 1];
+  }
+  int releases() {
+    absl::MutexLock lock(&mu_);
+    return releases_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<FakeRow> rows_;
+  bool lock_available_ = true;
+  int releases_ = 0;
+};
+
+// A producer whose answer per record is scripted; keys map to partitions
+// by their first character.
+class ScriptedPublisher : public kafka::EventPublisher {
+ public:
+  using Script = std::function<kafka::DeliveryReport(const kafka::Record&, int call)>;
+  explicit ScriptedPublisher(Script script) : script_(std::move(script)) {}
+
+  std::vector<kafka::DeliveryReport> ProduceAndWait(const std::vector<kafka::Record>& records,
+                                                    absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<kafka::DeliveryReport> reports;
+    for (const kafka::Record& record : records) {
+      kafka::DeliveryReport report = script_(record, calls_);
+      if (report.partition < 0 && !report.fatal) report.partition = record.key[0] % 2;
+      reports.push_back(report);
+      ++sends_[record.key + "/" + record.value];
+      if (report.status.ok()) delivered_.push_back(record.key + "/" + record.value);
+    }
+    ++calls_;
+    return reports;
+  }
+  int calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+  std::map<std::string, int> sends() {
+    absl::MutexLock lock(&mu_);
+    return sends_;
+  }
+  std::vector<std::string> delivered() {
+    absl::MutexLock lock(&mu_);
+    return delivered_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  Script script_;
+  int calls_ = 0;
+  std::map<std::string, int> sends_;
+  std::vector<std::string> delivered_;
+};
+
+kafka::DeliveryReport Ok() { return {}; }
+kafka::DeliveryReport Failed(absl::Status status) {
+  kafka::DeliveryReport report;
+  report.status = std::move(status);
+  return report;
+}
+
+bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(5)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(2));  // polling a condition, with a deadline
+  }
+  return condition();
+}
+
+RelayOptions FastOptions() {
+  RelayOptions options;
+  options.poll_interval = absl::Milliseconds(5);
+  options.lock_retry = absl::Milliseconds(5);
+  options.initial_backoff = absl::Milliseconds(5);
+  options.max_backoff = absl::Milliseconds(20);
+  options.stats_interval = absl::Hours(1);
+  return options;
+}
+
+// The relay with one shared publisher that the factory hands out again.
+struct Harness {
+  explicit Harness(ScriptedPublisher::Script script, RelayOptions options = FastOptions())
+      : publisher(std::make_shared<ScriptedPublisher>(std::move(script))),
+        relay(
+            store,
+            [this]() -> absl::StatusOr<std::unique_ptr<kafka::EventPublisher>> {
+              return std::unique_ptr<kafka::EventPublisher>(new Forwarder(publisher));
+            },
+            std::move(options)) {}
+
+  class Forwarder : public kafka::EventPublisher {
+   public:
+    explicit Forwarder(std::shared_ptr<ScriptedPublisher> target) : target_(std::move(target)) {}
+    std::vector<kafka::DeliveryReport> ProduceAndWait(const std::vector<kafka::Record>& records,
+                                                      absl::Duration timeout) override {
+      return target_->ProduceAndWait(records, timeout);
+    }
+
+   private:
+    std::shared_ptr<ScriptedPublisher> target_;
+  };
+
+  FakeStore store;
+  std::shared_ptr<ScriptedPublisher> publisher;
+  OutboxRelay relay;
+};
+
+TEST(RelayRulesTest, APermanentlyRefusedRowIsParkedItsKeyHeldAndOtherKeysFlow) {
+  Harness h([](const kafka::Record& record, int) {
+    return record.value == "poison"
+               ? Failed(absl::InvalidArgumentError("Broker: Message size too large"))
+               : Ok();
+  });
+  h.store.Add("a1", "1");
+  h.store.Add("a1", "poison");  // id 2
+  h.store.Add("a1", "3");       // held behind it
+  for (int i = 0; i < 300; ++i) h.store.Add("b" + std::to_string(i), "x");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 301; }));
+  const int calls = h.publisher->calls();
+  // Idle: nothing is sent again, however often the relay looks.
+  const int64_t polls = h.relay.stats().polls;
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().polls >= polls + 20; }));
+  EXPECT_EQ(h.publisher->calls(), calls);
+  EXPECT_TRUE(h.store.Get(2).parked);
+  EXPECT_NE(h.store.Get(2).reason.find("too large"), std::string::npos);
+  EXPECT_FALSE(h.store.Get(3).published);
+  EXPECT_EQ(h.publisher->sends()["a1/3"], 0) << "a later event of a parked key is never sent";
+  EXPECT_EQ(h.relay.stats().parked, 1);
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, AReleasedRowIsRetriedAndTheRowsHeldBehindItFollowInOrder) {
+  bool refuse = true;
+  absl::Mutex mu;
+  Harness h([&](const kafka::Record& record, int) {
+    absl::MutexLock lock(&mu);
+    return record.value == "2" && refuse ? Failed(absl::PermissionDeniedError("not authorised"))
+                                         : Ok();
+  });
+  h.store.Add("k", "1");
+  h.store.Add("k", "2");
+  h.store.Add("k", "3");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.store.Get(2).parked; }));
+  {
+    absl::MutexLock lock(&mu);
+    refuse = false;  // the operator fixed the ACL
+  }
+  h.store.Release(2);
+  h.relay.Wake();
+  ASSERT_TRUE(WaitUntil([&] { return h.store.Get(3).published; }));
+  EXPECT_EQ(h.publisher->delivered(), (std::vector<std::string>{"k/1", "k/2", "k/3"}));
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, ARowOverMaxEventBytesIsParkedWithoutBeingSent) {
+  RelayOptions options = FastOptions();
+  options.max_event_bytes = 100;
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  h.store.Add("k", std::string(200, 'x'));
+  h.store.Add("k", "small but held");
+  h.store.Add("other", "small");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.store.Get(3).published; }));
+  EXPECT_TRUE(h.store.Get(1).parked);
+  EXPECT_NE(h.store.Get(1).reason.find("max_event_bytes 100"), std::string::npos);
+  EXPECT_FALSE(h.store.Get(2).published);
+  EXPECT_EQ(h.publisher->sends().count("k/" + std::string(200, 'x')), 0u);
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, AfterATransientFailureOnlyThatPartitionsRestIsSentAgain) {
+  // Keys starting with 'a' (97, odd) go to partition 1, 'b' (98) to 0. The
+  // first attempt fails at a2 in partition 1, as the idempotent producer
+  // would: a2 and every later record of partition 1 fail.
+  Harness h([](const kafka::Record& record, int call) {
+    if (call == 0 && record.key[0] == 'a' && record.key >= "a2") {
+      return Failed(absl::UnavailableError("Local: Message timed out"));
+    }
+    return Ok();
+  });
+  for (int i = 0; i < 5; ++i) {
+    h.store.Add("a" + std::to_string(i));
+    h.store.Add("b" + std::to_string(i));
+  }
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 10; }));
+  for (const auto& [record, sends] : h.publisher->sends()) {
+    const bool retried = record[0] == 'a' && record >= "a2";
+    EXPECT_EQ(sends, retried ? 2 : 1) << record;
+  }
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, AcknowledgedRowsBehindAFailureInTheirPartitionAreNotMarked) {
+  // a2 fails transiently on the first call but a3 (same partition) is
+  // acknowledged anyway: a3 is not marked, so it cannot overtake a2.
+  Harness h([](const kafka::Record& record, int call) {
+    if (call == 0 && record.key == "a2") return Failed(absl::UnavailableError("timed out"));
+    return Ok();
+  });
+  h.store.Add("a2");
+  h.store.Add("a3");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 2; }));
+  EXPECT_EQ(h.relay.stats().held_back, 1);
+  EXPECT_EQ(h.publisher->delivered(), (std::vector<std::string>{"a3/x", "a2/x", "a3/x"}));
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, AWakeUpDoesNotCutATransientBackoffShort) {
+  RelayOptions options = FastOptions();
+  options.initial_backoff = absl::Seconds(2);
+  Harness h([](const kafka::Record&, int) { return Failed(absl::UnavailableError("broker down")); },
+            options);
+  h.store.Add("k");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher->calls() == 1; }));
+  // Commits keep waking the relay during its 2 s backoff: no new attempt.
+  for (int i = 0; i < 50; ++i) {
+    h.store.Add("k" + std::to_string(i));
+    h.relay.Wake();
+    absl::SleepFor(absl::Milliseconds(10));  // spacing the wake-ups, not waiting for a result
+  }
+  EXPECT_EQ(h.publisher->calls(), 1);
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, AFatalProducerIsReplacedAndNothingIsLost) {
+  int fatal_reports = 0;
+  Harness h([&](const kafka::Record& record, int call) {
+    if (call == 0 && record.key == "k3") {
+      kafka::DeliveryReport report = Failed(absl::InternalError("Local: Fatal error"));
+      report.fatal = true;
+      ++fatal_reports;
+      return report;
+    }
+    return Ok();
+  });
+  for (int i = 0; i < 6; ++i) h.store.Add("k" + std::to_string(i));
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 6; }));
+  EXPECT_EQ(fatal_reports, 1);
+  EXPECT_EQ(h.relay.stats().producers_created, 2);
+  EXPECT_EQ(h.relay.stats().parked, 0) << "a fatal producer is not the row's fault";
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, WhenNoNewProducerCanBeMadeTheRelayGivesUpItsLockAndIsUnhealthy) {
+  FakeStore store;
+  int made = 0;
+  std::vector<bool> health;
+  absl::Mutex mu;
+  RelayOptions options = FastOptions();
+  options.on_health = [&](bool healthy) {
+    absl::MutexLock lock(&mu);
+    health.push_back(healthy);
+  };
+  auto publisher = std::make_shared<ScriptedPublisher>([](const kafka::Record&, int) {
+    kafka::DeliveryReport report = Failed(absl::InternalError("fatal"));
+    report.fatal = true;
+    return report;
+  });
+  OutboxRelay relay(
+      store,
+      [&]() -> absl::StatusOr<std::unique_ptr<kafka::EventPublisher>> {
+        absl::MutexLock lock(&mu);
+        if (made++ > 0) return absl::UnavailableError("cannot create the Kafka producer");
+        return std::unique_ptr<kafka::EventPublisher>(new Harness::Forwarder(publisher));
+      },
+      options);
+  store.Add("k");
+  relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return store.releases() >= 1 && !relay.active(); }));
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_EQ(health, std::vector<bool>{false});
+  }
+  EXPECT_FALSE(relay.stats().healthy);
+  EXPECT_FALSE(store.Get(1).published);
+  EXPECT_FALSE(store.Get(1).parked);
+  relay.Stop();
+}
+
+}  // namespace
+}  // namespace shop::outbox
