@@ -1,10 +1,11 @@
 // The whole system, end to end: the four real service binaries, the real
 // broker and database, real gRPC clients. Each test uses products and
 // customers of its own.
-#include <cppconn/prepared_statement.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -16,8 +17,10 @@
 #include "common/kafka/topics.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox_store.h"
+#include "common/testing/event_fixture.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
+#include "common/testing/process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration_tests/shop_system.h"
@@ -321,15 +324,7 @@ TEST_F(SystemTest, HostileInputIsRefusedByFieldAndAnUnpublishableRowHoldsUpNothi
   ASSERT_TRUE(kafka::EnsureTopics(KafkaBrokers(), {{poison_topic, 1}}).ok());
   mysql::ConnectionPool order_db(system_->database("order"));
   auto insert = [&](const std::string& payload) {
-    auto connection = order_db.Acquire();
-    ASSERT_TRUE(connection.ok());
-    sql::PreparedStatement& statement = connection->Prepare(
-        "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
-        " correlation_id, causation_id, created_at) VALUES (UUID(), ?, 'poisoned', 'x.Poison', ?,"
-        " '/test', 'c', 'c', UTC_TIMESTAMP(6))");
-    statement.setString(1, poison_topic);
-    statement.setString(2, payload);
-    statement.executeUpdate();
+    ASSERT_TRUE(InsertRawOutboxRow(order_db, poison_topic, "poisoned", payload).ok());
   };
   insert(std::string(2 * 1024 * 1024, 'p'));  // 2 MB: over max_event_bytes and the broker's limit
   insert("held behind it");
@@ -353,8 +348,19 @@ TEST_F(SystemTest, HostileInputIsRefusedByFieldAndAnUnpublishableRowHoldsUpNothi
   EXPECT_NE((*parked)[0].reason.find("max_event_bytes"), std::string::npos) << (*parked)[0].reason;
   EXPECT_TRUE(ReadToEnd(poison_topic).empty()) << "the held event must wait for its key";
 
-  // The operator discards the parked row: the held event goes out.
-  ASSERT_TRUE(store.Discard((*parked)[0].id).ok());
+  // The operator discards the parked row with tools/shopctl: the held event
+  // goes out.
+  const mysql::MysqlOptions& db = system_->database("order");
+  const std::string password_file = std::string(std::getenv("TEST_TMPDIR")) + "/order.pw";
+  std::ofstream(password_file) << db.password << "\n";
+  ChildProcess shopctl("tools/shopctl/shopctl",
+                       {"outbox", "parked", "discard", "order", std::to_string((*parked)[0].id),
+                        "--mysql_host=" + db.host, "--mysql_port=" + std::to_string(db.port),
+                        "--mysql_user=" + db.user, "--mysql_password_file=" + password_file,
+                        "--mysql_database=" + db.database});
+  ASSERT_TRUE(shopctl.Wait(absl::Seconds(30)));
+  EXPECT_EQ(shopctl.exit_code(), 0);
+  EXPECT_TRUE(store.ListParked(10)->empty());
   std::vector<ConsumedRecord> released = ReadAtLeast(poison_topic, 1);
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].value, "held behind it");

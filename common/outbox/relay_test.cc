@@ -2,7 +2,6 @@
 // crashes around the publish, and one active relay among two.
 #include "common/outbox/relay.h"
 
-#include <cppconn/prepared_statement.h>
 #include <signal.h>
 
 #include <fstream>
@@ -252,20 +251,10 @@ std::string Incompressible(size_t size) {
   return bytes;
 }
 
-// Writes a row straight into the outbox, as a bug or a hand edit could.
 void InsertRaw(mysql::ConnectionPool& pool, const std::string& topic, const std::string& key,
                const std::string& payload) {
-  auto connection = pool.Acquire();
-  ASSERT_TRUE(connection.ok()) << connection.status();
-  sql::PreparedStatement& insert = connection->Prepare(
-      "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
-      " correlation_id, causation_id, created_at)"
-      " VALUES (UUID(), ?, ?, 'shop.order.v1.OrderPlaced', ?, '/shop/relay-test', 'c', 'c',"
-      " UTC_TIMESTAMP(6))");
-  insert.setString(1, topic);
-  insert.setString(2, key);
-  insert.setString(3, payload);
-  insert.executeUpdate();
+  absl::Status inserted = shop::testing::InsertRawOutboxRow(pool, topic, key, payload);
+  ASSERT_TRUE(inserted.ok()) << inserted;
 }
 
 // A relay on this thread's pool and the real broker; the factory keeps the

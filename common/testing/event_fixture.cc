@@ -1,5 +1,6 @@
 #include "common/testing/event_fixture.h"
 
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
 #include "absl/time/clock.h"
@@ -80,6 +81,21 @@ absl::StatusOr<int64_t> CountUnpublished(mysql::ConnectionPool& pool) {
       });
   if (!status.ok()) return status;
   return count;
+}
+
+absl::Status InsertRawOutboxRow(mysql::ConnectionPool& pool, const std::string& topic,
+                                const std::string& key, const std::string& payload) {
+  return mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(5), [&](mysql::Transaction& tx) {
+    sql::PreparedStatement& insert = tx.Prepare(
+        "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
+        " correlation_id, causation_id, created_at)"
+        " VALUES (UUID(), ?, ?, 'test.RawRow', ?, '/test', 'c', 'c', UTC_TIMESTAMP(6))");
+    insert.setString(1, topic);
+    insert.setString(2, key);
+    insert.setString(3, payload);
+    insert.executeUpdate();
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace shop::testing

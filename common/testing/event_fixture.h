@@ -33,6 +33,11 @@ struct Effects {
 };
 absl::StatusOr<Effects> CountEffects(mysql::ConnectionPool& pool);
 
+// Writes a row straight into the outbox table, bypassing Outbox::Append and
+// its checks, as a bug or a hand edit could: `payload` as it is.
+absl::Status InsertRawOutboxRow(mysql::ConnectionPool& pool, const std::string& topic,
+                                const std::string& key, const std::string& payload);
+
 // Outbox rows not yet marked published.
 absl::StatusOr<int64_t> CountUnpublished(mysql::ConnectionPool& pool);
 

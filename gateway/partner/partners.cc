@@ -67,6 +67,9 @@ const PartnerConfig* PartnerDirectory::Authenticate(const std::string& api_key) 
 std::optional<absl::Duration> RateLimiter::Take(const PartnerConfig& partner) {
   const absl::Time now = clock_();
   absl::MutexLock lock(&mu_);
+  // Keyed by client address too, so the map is bounded: when it is full,
+  // everyone starts again with a full bucket (a burst, not a bypass).
+  if (buckets_.size() >= kMaxBuckets && !buckets_.count(partner.id)) buckets_.clear();
   auto [it, inserted] = buckets_.try_emplace(partner.id, Bucket{double(partner.burst), now});
   Bucket& bucket = it->second;
   bucket.tokens =

@@ -51,6 +51,8 @@ class RateLimiter {
   // nullopt when the call may go ahead; otherwise how long to wait.
   std::optional<absl::Duration> Take(const PartnerConfig& partner);
 
+  static constexpr size_t kMaxBuckets = 100000;
+
  private:
   struct Bucket {
     double tokens = 0;
