@@ -94,7 +94,7 @@ cat <<EOT
     -H 'Content-Type: application/json' -d '{"orderRef":"PO-'\$RANDOM'","currency":"EUR",
     "shipTo":{"name":"Ada","street":["1 Main St"],"city":"Berlin","zip":"10115","country":"DE"},
     "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
-  eval "$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl outbox parked list order
+  eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl outbox parked list order
   tail -f .data/logs/order.log
 Run the demo again:  tools/dev run
 Stop everything:     tools/dev down
