@@ -23,6 +23,7 @@
 #include "gateway/partner/partners.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration_tests/catalog_feed.h"
 #include "nlohmann/json.hpp"
 
 namespace shop::testing {
@@ -128,6 +129,9 @@ class GatewayTest : public ::testing::Test {
     namespace_ = new std::string(UniqueName("gateway_it"));
     order_ = new ServiceProcess("order/order", database_->options(), *namespace_);
     ASSERT_TRUE(order_->Start().ok());
+    // The partner SKUs ACME-TEA and ACME-MUG, as the product service would publish them.
+    TeachCatalog(*namespace_, database_->options(), "tea", 450);
+    TeachCatalog(*namespace_, database_->options(), "mug", 150);
     gateway_ = new Gateway(order_->address());
     ASSERT_TRUE(gateway_->WaitUntilServing());
   }
@@ -462,6 +466,28 @@ TEST_F(GatewayTest, FailedAuthenticationIsRateLimitedPerClientAddressButAValidKe
   EXPECT_EQ(partner.ReadAll().rfind("HTTP/1.1 200", 0), 0u);
 }
 
+TEST_F(GatewayTest, APriceBelowTheCatalogsIsRefusedWithTheCurrentPrice) {
+  auto client = gateway_->Client();
+  auto refused = client.Post("/partner/v1/orders", As(kAcmeKey), OrderJson(ref_, "2", "\"0.01\""),
+                             "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409) << refused->body;
+  const json problem = json::parse(refused->body, nullptr, false);
+  EXPECT_EQ(problem["type"], "https://partners.shop.example/problems/price-changed");
+  ASSERT_EQ(problem["currentPrices"].size(), 1u) << refused->body;
+  EXPECT_EQ(problem["currentPrices"][0]["item"], "items[0]");
+  EXPECT_EQ(problem["currentPrices"][0]["unitPrice"], "4.50");
+  EXPECT_EQ(problem["currentPrices"][0]["currency"], "EUR");
+  EXPECT_THAT(ProblemFields(refused->body), ::testing::ElementsAre("items[0].unitPrice"));
+  EXPECT_EQ(refused->body.find("lines["), std::string::npos) << "no internal names";
+
+  // At the current price the same reference goes through.
+  auto placed =
+      client.Post("/partner/v1/orders", As(kAcmeKey), OrderJson(ref_), "application/json");
+  ASSERT_TRUE(placed);
+  EXPECT_EQ(placed->status, 201) << placed->body;
+}
+
 TEST_F(GatewayTest, OrderRefsAreASafeCharacterSetComparedExactly) {
   auto client = gateway_->Client();
   for (const std::string& bad :
@@ -490,8 +516,11 @@ TEST_F(GatewayTest, OrderRefsAreASafeCharacterSetComparedExactly) {
 TEST(GatewayOutageTest, OrderServiceDownIs503NotAHang) {
   TestDatabase database("gateway_down");
   ASSERT_TRUE(database.status().ok());
-  ServiceProcess order("order/order", database.options(), UniqueName("gateway_down"));
+  const std::string topic_namespace = UniqueName("gateway_down");
+  ServiceProcess order("order/order", database.options(), topic_namespace);
   ASSERT_TRUE(order.Start().ok());
+  TeachCatalog(topic_namespace, database.options(), "tea", 450);
+  TeachCatalog(topic_namespace, database.options(), "mug", 150);
   Gateway gateway(order.address());
   ASSERT_TRUE(gateway.WaitUntilServing());
   auto client = gateway.Client();

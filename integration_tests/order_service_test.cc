@@ -1,6 +1,8 @@
 // The order service binary against the real broker and database, through a
 // real gRPC client: events on Kafka, its part of the saga, idempotency,
 // validation, cancellation, reflection, and a database outage.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -13,12 +15,15 @@
 #include "common/events/event_route.h"
 #include "common/grpc/status.h"
 #include "common/kafka/producer.h"
+#include "common/mysql/connection_pool.h"
 #include "common/mysql/provision.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
 #include "common/testing/service_process.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "integration_tests/catalog_feed.h"
 #include "proto/shop/delivery/v1/events.pb.h"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
@@ -67,6 +72,7 @@ class OrderServiceTest : public ::testing::Test {
     auto producer = kafka::Producer::Create(KafkaBrokers());
     ASSERT_TRUE(producer.ok());
     producer_ = *std::move(producer);
+    TeachCatalog(namespace_, database_.options(), "tea", 450);
   }
 
   void TearDown() override {
@@ -362,6 +368,116 @@ TEST_F(OrderServiceTest, ARequestOverTheServersMessageLimitIsRefusedAndTheServic
   EXPECT_EQ(OrderEvents(order.order_id(), "shop.order.v1.OrderPlaced", 1).size(), 1u);
 }
 
+TEST_F(OrderServiceTest, OrdersArePricedFromTheCatalogAndAStalePriceIsRefusedWithTheCurrentOne) {
+  Order order;
+  PlaceOrderRequest request = ValidRequest("cust-p", "key-p1");
+  request.mutable_lines(0)->set_unit_price_minor(1);  // made up
+  grpc::Status refused = Place(request, &order);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
+  const auto violations = grpc_util::PreconditionViolationsOf(refused);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].type, "PRICE_CHANGED");
+  EXPECT_EQ(violations[0].subject, "lines[0]");
+  EXPECT_EQ(violations[0].description, "450 EUR");
+
+  request.mutable_lines(0)->set_unit_price_minor(0);  // no expected price: the catalog's
+  ASSERT_TRUE(Place(request, &order).ok());
+  EXPECT_EQ(order.lines(0).unit_price_minor(), 450);
+  EXPECT_EQ(order.total().minor_units(), 900);
+
+  TeachCatalog(namespace_, database_.options(), "retired", 100, "EUR", /*discontinued=*/true);
+  TeachCatalog(namespace_, database_.options(), "dollar-tea", 500, "USD");
+  struct Case {
+    std::string product;
+    std::string field;
+  };
+  for (const Case& test : std::vector<Case>{{"unknown", "lines[0].product_id"},
+                                            {"retired", "lines[0].product_id"},
+                                            {"dollar-tea", "currency_code"}}) {
+    PlaceOrderRequest bad = ValidRequest("cust-p", "key-" + test.product);
+    bad.mutable_lines(0)->set_product_id(test.product);
+    bad.mutable_lines(0)->set_unit_price_minor(0);
+    grpc::Status status = Place(bad, nullptr);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << test.product;
+    std::vector<std::string> fields;
+    for (const auto& violation : grpc_util::ViolationsOf(status)) fields.push_back(violation.field);
+    EXPECT_THAT(fields, ElementsAre(test.field)) << test.product;
+  }
+}
+
+TEST_F(OrderServiceTest, APriceChangeReachesLaterOrdersWhileEarlierOrdersKeepTheirs) {
+  Order before, after, retried;
+  const PlaceOrderRequest first = ValidRequest("cust-q", "key-q1");  // expects 450
+  ASSERT_TRUE(Place(first, &before).ok());
+  const absl::Time changed = absl::Now();
+  TeachCatalog(namespace_, database_.options(), "tea", 520, "EUR", false, changed);
+  PlaceOrderRequest second = ValidRequest("cust-q", "key-q2");
+  EXPECT_EQ(Place(second, nullptr).error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << "450 is stale now";
+  second.mutable_lines(0)->set_unit_price_minor(520);
+  ASSERT_TRUE(Place(second, &after).ok());
+  EXPECT_EQ(after.total().minor_units(), 1040);
+  EXPECT_EQ(Get(before.order_id()).total().minor_units(), 900) << "accepted at 450, kept";
+  ASSERT_TRUE(Place(first, &retried).ok()) << "a retry returns the order as accepted";
+  EXPECT_EQ(retried.order_id(), before.order_id());
+  EXPECT_EQ(retried.total().minor_units(), 900);
+
+  // A late, older ProductChanged does not roll the replica back.
+  const std::string stale_id = Feed([&] {
+    shop::product::v1::ProductChanged stale;
+    stale.set_product_id("tea");
+    stale.mutable_product()->mutable_price()->set_minor_units(1);
+    stale.mutable_product()->mutable_price()->set_currency_code("EUR");
+    *stale.mutable_change_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        absl::ToUnixMicros(changed - absl::Hours(1)));
+    return stale;
+  }());
+  mysql::ConnectionPool pool(database_.options());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto connection = pool.Acquire();
+        if (!connection.ok()) return false;
+        sql::PreparedStatement& select =
+            connection->Prepare("SELECT COUNT(*) FROM processed_events WHERE event_id = ?");
+        select.setString(1, stale_id);
+        std::unique_ptr<sql::ResultSet> row(select.executeQuery());
+        return row->next() && row->getInt64(1) == 1;
+      },
+      absl::Seconds(30)))
+      << "the stale event was not consumed";
+  PlaceOrderRequest third = ValidRequest("cust-q", "key-q3");
+  third.mutable_lines(0)->set_unit_price_minor(520);
+  EXPECT_TRUE(Place(third, nullptr).ok()) << "still 520";
+}
+
+TEST_F(OrderServiceTest, ANewOrderServiceReplaysTheCatalogFromTheBeginningOfTheTopic) {
+  // A product published before the new service (its own database and
+  // consumer group) ever ran.
+  TeachCatalog(namespace_, database_.options(), "heritage", 777);
+  TestDatabase fresh("order_replay");
+  ASSERT_TRUE(fresh.status().ok());
+  ServiceProcess replayed(kOrderBinary, fresh.options(), namespace_,
+                          {"--consumer_group=order-replayed", "--relay=false"});
+  ASSERT_TRUE(replayed.Start().ok());
+  auto stub = OrderService::NewStub(
+      grpc::CreateChannel(replayed.address(), grpc::InsecureChannelCredentials()));
+  PlaceOrderRequest request = ValidRequest("cust-r", "key-r");
+  request.mutable_lines(0)->set_product_id("heritage");
+  request.mutable_lines(0)->set_unit_price_minor(777);
+  grpc::Status status;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        shop::order::v1::PlaceOrderResponse response;
+        status = stub->PlaceOrder(&context, request, &response);
+        return status.ok() && response.order().total().minor_units() == 2 * 777;
+      },
+      absl::Seconds(30)))
+      << status.error_message();
+  EXPECT_TRUE(replayed.Stop().ok());
+}
+
 TEST_F(OrderServiceTest, CancelFollowsTheStateMachine) {
   Order order, cancelled;
   ASSERT_TRUE(Place(ValidRequest("cust-6", "key-6a"), &order).ok());
@@ -449,11 +565,13 @@ TEST(OrderOutageTest, DatabaseStoppedGivesUnavailableThenRecoversWithoutARestart
   mysql::MysqlOptions options = server.AdminOptions();
   options.database = options.user = "orders";
   options.password = "pw";
-  ServiceProcess service(kOrderBinary, options, UniqueName("order_outage"));
+  const std::string outage_namespace = UniqueName("order_outage");
+  ServiceProcess service(kOrderBinary, options, outage_namespace);
   absl::Status started = service.Start();
   ASSERT_TRUE(started.ok()) << started;
   auto stub = OrderService::NewStub(
       grpc::CreateChannel(service.address(), grpc::InsecureChannelCredentials()));
+  TeachCatalog(outage_namespace, options, "tea", 450);
   auto place = [&](const std::string& key) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));

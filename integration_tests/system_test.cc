@@ -23,6 +23,7 @@
 #include "common/testing/process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration_tests/catalog_feed.h"
 #include "integration_tests/shop_system.h"
 
 namespace shop::testing {
@@ -66,7 +67,16 @@ class SystemTest : public ::testing::Test {
     shop::product::v1::CreateProductResponse response;
     grpc::Status status = system_->products().CreateProduct(&context, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
+    // Orders are priced from the order service's replica: wait until it knows.
+    WaitForCatalog(system_->database("order"), response.product().product_id(), price);
     return response.product().product_id();
+  }
+
+  grpc::Status UpdateProduct(const shop::product::v1::UpdateProductRequest& request) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::product::v1::UpdateProductResponse response;
+    return system_->products().UpdateProduct(&context, request, &response);
   }
 
   shop::product::v1::Stock Stock(const std::string& product_id) {
@@ -80,7 +90,8 @@ class SystemTest : public ::testing::Test {
   }
 
   grpc::Status Place(const std::string& customer, const std::string& key,
-                     const std::vector<std::pair<std::string, int64_t>>& lines, Order* order) {
+                     const std::vector<std::pair<std::string, int64_t>>& lines, Order* order,
+                     int64_t expected_unit_price = 500) {
     grpc::ClientContext context;
     context.set_deadline(In(20));
     shop::order::v1::PlaceOrderRequest request;
@@ -96,7 +107,7 @@ class SystemTest : public ::testing::Test {
       auto* line = request.add_lines();
       line->set_product_id(product);
       line->set_quantity(quantity);
-      line->set_unit_price_minor(500);
+      line->set_unit_price_minor(expected_unit_price);
     }
     shop::order::v1::PlaceOrderResponse response;
     grpc::Status status = system_->orders().PlaceOrder(&context, request, &response);
@@ -365,6 +376,45 @@ TEST_F(SystemTest, HostileInputIsRefusedByFieldAndAnUnpublishableRowHoldsUpNothi
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].value, "held behind it");
   EXPECT_TRUE(system_->WaitForQuiet());
+}
+
+TEST_F(SystemTest, ACatalogPriceChangeReachesLaterOrdersWhileEarlierOrdersKeepTheirs) {
+  const std::string tea = Product("tea", 100);  // 5.00 EUR
+  Order before, after;
+  ASSERT_TRUE(Place(prefix_ + "-cust", "before", {{tea, 2}}, &before).ok());
+
+  shop::product::v1::UpdateProductRequest update;
+  update.set_product_id(tea);
+  update.mutable_price()->set_minor_units(650);
+  update.mutable_price()->set_currency_code("EUR");
+  ASSERT_TRUE(UpdateProduct(update).ok());
+  WaitForCatalog(system_->database("order"), tea, 650);
+
+  grpc::Status stale = Place(prefix_ + "-cust", "stale", {{tea, 2}}, nullptr);  // expects 500
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  const auto violations = grpc_util::PreconditionViolationsOf(stale);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].description, "650 EUR");
+  ASSERT_TRUE(Place(prefix_ + "-cust", "after", {{tea, 2}}, &after, 650).ok());
+
+  ASSERT_TRUE(WaitForStatus(before.order_id(), ORDER_STATUS_COMPLETED));
+  ASSERT_TRUE(WaitForStatus(after.order_id(), ORDER_STATUS_COMPLETED));
+  EXPECT_EQ(Get(before.order_id()).total().minor_units(), 1000) << "accepted at 5.00, kept";
+  EXPECT_EQ(Get(after.order_id()).total().minor_units(), 1300);
+  ASSERT_TRUE(WaitFor([&] { return Ledger(after.order_id()).size() == 1; }, absl::Seconds(30)));
+  EXPECT_EQ(Ledger(after.order_id())[0].amount().minor_units(), 1300) << "revenue at the new price";
+  EXPECT_EQ(Ledger(before.order_id())[0].amount().minor_units(), 1000);
+
+  // Discontinued: new orders are refused, naming the line.
+  shop::product::v1::UpdateProductRequest retire;
+  retire.set_product_id(tea);
+  retire.set_discontinued(true);
+  ASSERT_TRUE(UpdateProduct(retire).ok());
+  WaitForCatalog(system_->database("order"), tea, 650, "EUR", /*discontinued=*/true);
+  grpc::Status retired = Place(prefix_ + "-cust", "retired", {{tea, 1}}, nullptr, 650);
+  EXPECT_EQ(retired.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(grpc_util::ViolationsOf(retired).size(), 1u);
+  EXPECT_EQ(grpc_util::ViolationsOf(retired)[0].field, "lines[0].product_id");
 }
 
 TEST_F(SystemTest, ContentionThousandOrdersOverTwentyProductsNeverOversell) {

@@ -37,4 +37,34 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
   return ParseBadRequest(std::string(*payload));
 }
 
+absl::Status FailedPrecondition(const std::string& message,
+                                const std::vector<PreconditionViolation>& violations) {
+  google::rpc::PreconditionFailure failure;
+  for (const PreconditionViolation& violation : violations) {
+    auto* added = failure.add_violations();
+    added->set_type(violation.type);
+    added->set_subject(violation.subject);
+    added->set_description(violation.description);
+  }
+  absl::Status status = absl::FailedPreconditionError(message);
+  status.SetPayload(kPreconditionFailureTypeUrl, absl::Cord(failure.SerializeAsString()));
+  return status;
+}
+
+std::vector<PreconditionViolation> ParsePreconditionFailure(const std::string& serialized) {
+  google::rpc::PreconditionFailure failure;
+  std::vector<PreconditionViolation> violations;
+  if (!failure.ParseFromString(serialized)) return violations;
+  for (const auto& violation : failure.violations()) {
+    violations.push_back({violation.type(), violation.subject(), violation.description()});
+  }
+  return violations;
+}
+
+std::vector<PreconditionViolation> PreconditionViolationsOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kPreconditionFailureTypeUrl);
+  if (!payload.has_value()) return {};
+  return ParsePreconditionFailure(std::string(*payload));
+}
+
 }  // namespace shop::errors

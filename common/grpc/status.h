@@ -19,6 +19,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // The BadRequest in a grpc::Status's details, if any (for clients and tests).
 std::vector<errors::FieldViolation> ViolationsOf(const grpc::Status& status);
 
+// The PreconditionFailure in a grpc::Status's details, if any.
+std::vector<errors::PreconditionViolation> PreconditionViolationsOf(const grpc::Status& status);
+
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace shop::grpc_util

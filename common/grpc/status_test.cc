@@ -19,6 +19,19 @@ TEST(StatusTest, FieldViolationsTravelAsBadRequestDetails) {
   EXPECT_EQ(errors::ViolationsOf(status).size(), 2u);
 }
 
+TEST(StatusTest, FailedPreconditionsTravelAsPreconditionFailureDetails) {
+  const absl::Status status =
+      errors::FailedPrecondition("the price changed", {{"PRICE_CHANGED", "lines[0]", "450 EUR"}});
+  const grpc::Status wire = ToGrpcStatus(status);
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  const std::vector<errors::PreconditionViolation> violations = PreconditionViolationsOf(wire);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].type, "PRICE_CHANGED");
+  EXPECT_EQ(violations[0].subject, "lines[0]");
+  EXPECT_EQ(violations[0].description, "450 EUR");
+  EXPECT_TRUE(ViolationsOf(wire).empty());
+}
+
 TEST(StatusTest, CodesMapOneToOne) {
   EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("db")).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(),

@@ -1,6 +1,11 @@
 #include "gateway/http/problem.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/grpc/status.h"
+#include "common/money/currency.h"
+#include "common/money/decimal.h"
 #include "gateway/partner/translation.h"
 #include "nlohmann/json.hpp"
 
@@ -27,6 +32,13 @@ std::string ProblemJson(const Problem& problem, const std::string& instance,
       {"correlationId", correlation_id},
   };
   if (!problem.detail.empty()) body["detail"] = problem.detail;
+  if (!problem.current_prices.empty()) {
+    body["currentPrices"] = nlohmann::json::array();
+    for (const auto& price : problem.current_prices) {
+      body["currentPrices"].push_back(
+          {{"item", price.item}, {"unitPrice", price.unit_price}, {"currency", price.currency}});
+    }
+  }
   if (!problem.errors.empty()) {
     body["errors"] = nlohmann::json::array();
     for (const auto& violation : problem.errors) {
@@ -59,9 +71,26 @@ Problem FromGrpc(const grpc::Status& status) {
     case grpc::StatusCode::ALREADY_EXISTS:
       return MakeProblem(409, "order-ref-conflict",
                          "This orderRef was already used for a different order");
-    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::FAILED_PRECONDITION: {
+      Problem problem =
+          MakeProblem(409, "price-changed", "The catalog price differs from the unitPrice sent",
+                      "order again with the current prices");
+      for (const auto& violation : grpc_util::PreconditionViolationsOf(status)) {
+        if (violation.type != "PRICE_CHANGED") continue;
+        // "<minor units> <currency>" -> "4.50", "EUR"
+        const std::vector<std::string> parts = absl::StrSplit(violation.description, ' ');
+        int64_t minor = 0;
+        const auto digits = parts.size() == 2 ? money::MinorUnitDigits(parts[1]) : std::nullopt;
+        if (!digits.has_value() || !absl::SimpleAtoi(parts[0], &minor)) continue;
+        const std::string price = money::MinorToDecimal(minor, *digits);
+        problem.errors.push_back({PartnerField(violation.subject + ".unit_price_minor"),
+                                  absl::StrCat("the current price is ", price, " ", parts[1])});
+        problem.current_prices.push_back({PartnerField(violation.subject), price, parts[1]});
+      }
+      if (!problem.current_prices.empty()) return problem;
       return MakeProblem(409, "conflict", "The order cannot change that way now",
                          "it may have shipped already");
+    }
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::ABORTED:

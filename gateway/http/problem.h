@@ -14,12 +14,20 @@
 
 namespace shop::gateway {
 
+// The catalog's price of an item whose expected unitPrice was refused.
+struct CurrentPrice {
+  std::string item;        // "items[0]"
+  std::string unit_price;  // "4.50"
+  std::string currency;    // "EUR"
+};
+
 struct Problem {
   int status = 500;
   std::string type;  // a slug: invalid-request, not-found, ...
   std::string title;
   std::string detail;
   std::vector<errors::FieldViolation> errors;  // partner field names
+  std::vector<CurrentPrice> current_prices;    // for "price-changed"
   absl::Duration retry_after = absl::ZeroDuration();
 };
 
@@ -33,7 +41,8 @@ std::string ProblemJson(const Problem& problem, const std::string& instance,
 // A gateway-side validation failure (field names already the partner's).
 Problem FromValidation(const absl::Status& status);
 
-// An internal gRPC failure, in partner terms.
+// An internal gRPC failure, in partner terms. A refused expected price is
+// 409 "price-changed" with the current price of each refused item.
 Problem FromGrpc(const grpc::Status& status);
 
 }  // namespace shop::gateway

@@ -173,6 +173,8 @@ std::string PartnerField(const std::string& internal_field) {
       {std::regex(R"(^shipping_address$)"), "shipTo"},
       {std::regex(R"(^shipping_address\.recipient$)"), "shipTo.name"},
       {std::regex(R"(^shipping_address\.lines$)"), "shipTo.street"},
+      {std::regex(R"(^shipping_address\.lines\[(\d+)\]$)"), "shipTo.street[$1]"},
+      {std::regex(R"(^shipping_address\.postal_code$)"), "shipTo.zip"},
       {std::regex(R"(^shipping_address\.city$)"), "shipTo.city"},
       {std::regex(R"(^shipping_address\.country_code$)"), "shipTo.country"},
   };

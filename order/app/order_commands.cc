@@ -7,9 +7,11 @@
 #include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
 #include "common/mysql/transaction.h"
+#include "google/protobuf/util/time_util.h"
 #include "order/domain/new_order.h"
 #include "order/domain/order_events.h"
 #include "order/domain/order_state.h"
+#include "order/domain/pricing.h"
 #include "proto/shop/delivery/v1/events.pb.h"
 #include "proto/shop/product/v1/events.pb.h"
 
@@ -59,17 +61,29 @@ absl::Status OrderCommands::AtDeadline(absl::Status status, absl::Time deadline)
 absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrderRequest& request,
                                                 const std::string& correlation_id,
                                                 absl::Time deadline) {
-  auto order = domain::NewOrder(request, events::NewUuid(), absl::Now());
-  if (!order.ok()) return order.status();
+  if (auto violations = domain::Validate(request); !violations.empty()) {
+    return errors::InvalidArgument(violations);
+  }
+  const std::string order_id = events::NewUuid();
   const std::string fingerprint = domain::RequestFingerprint(request);
+  std::vector<std::string> product_ids;
+  for (const auto& line : request.lines()) product_ids.push_back(line.product_id());
   std::optional<storage::IdempotentOrder> existing;
+  absl::StatusOr<Order> order;
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
     auto found = orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
     if (!found.ok()) return found.status();
     if (found->has_value()) {
-      existing = **found;
+      existing = **found;  // a retry keeps the price it was accepted at
       return absl::OkStatus();
     }
+    // Priced by the shop's catalog, never by the client.
+    auto catalog = catalog_.Find(tx, product_ids);
+    if (!catalog.ok()) return catalog.status();
+    auto priced = domain::PriceFromCatalog(request, *catalog);
+    if (!priced.ok()) return priced.status();
+    order = domain::NewOrder(*priced, order_id, absl::Now());
+    if (!order.ok()) return order.status();
     if (absl::Status inserted = orders_.Insert(tx, *order, fingerprint); !inserted.ok()) {
       return inserted;
     }
@@ -195,6 +209,15 @@ void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
       return context.Emit(event);
     });
   };
+  consumer.On<shop::product::v1::ProductChanged>(
+      [this](const shop::product::v1::ProductChanged& changed, consumer::EventContext& context) {
+        const auto& product = changed.product();
+        return catalog_.Upsert(
+            context.tx(),
+            {changed.product_id(), product.price().minor_units(), product.price().currency_code(),
+             product.discontinued()},
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(changed.change_time()));
+      });
   consumer.On<shop::product::v1::StockReserved>(
       [react](const shop::product::v1::StockReserved& event, consumer::EventContext& context) {
         return react(event.order_id(), context,

@@ -12,6 +12,7 @@
 #include "common/consumer/event_consumer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "order/storage/catalog_replica.h"
 #include "order/storage/order_repository.h"
 #include "proto/shop/order/v1/order_service.pb.h"
 
@@ -24,9 +25,12 @@ class OrderCommands {
   OrderCommands(mysql::ConnectionPool& pool, outbox::Outbox& outbox)
       : pool_(pool), outbox_(outbox) {}
 
-  // A new PENDING order and its OrderPlaced event; or the order already
-  // placed with this idempotency key; ALREADY_EXISTS when the key was used
-  // for a different request.
+  // A new PENDING order, priced from the catalog replica, and its
+  // OrderPlaced event; or the order already placed with this idempotency
+  // key (at the price it was accepted at); ALREADY_EXISTS when the key was
+  // used for a different request. INVALID_ARGUMENT for bad input or an
+  // unknown, discontinued or foreign-currency product; FAILED_PRECONDITION
+  // (with the current prices) when an expected price is not the catalog's.
   absl::StatusOr<Order> PlaceOrder(const shop::order::v1::PlaceOrderRequest& request,
                                    const std::string& correlation_id, absl::Time deadline);
   absl::StatusOr<Order> GetOrder(const std::string& order_id, absl::Time deadline);
@@ -39,7 +43,8 @@ class OrderCommands {
   absl::StatusOr<Order> CancelOrder(const std::string& order_id, const std::string& reason,
                                     const std::string& correlation_id, absl::Time deadline);
 
-  // StockReserved, StockRejected and DeliveryStatusChanged handlers.
+  // ProductChanged (the catalog replica), StockReserved, StockRejected and
+  // DeliveryStatusChanged handlers.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
@@ -49,6 +54,7 @@ class OrderCommands {
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::OrderRepository orders_;
+  storage::CatalogReplica catalog_;
 };
 
 }  // namespace shop::order::app

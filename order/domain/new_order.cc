@@ -89,8 +89,9 @@ std::vector<errors::FieldViolation> Validate(const PlaceOrderRequest& request) {
     if (line.quantity() > kMaxQuantity) {
       violations.push_back({path + ".quantity", absl::StrCat("must be at most ", kMaxQuantity)});
     }
-    if (line.unit_price_minor() <= 0) {
-      violations.push_back({path + ".unit_price_minor", "must be above zero"});
+    if (line.unit_price_minor() < 0) {
+      violations.push_back(
+          {path + ".unit_price_minor", "must not be negative (0: no expected price)"});
     }
   }
   Total(request, &violations);

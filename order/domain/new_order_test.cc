@@ -82,7 +82,7 @@ TEST(NewOrderTest, EachRuleNamesItsField) {
   EXPECT_THAT(BadFields(request), ElementsAre("lines[0].quantity"));
 
   request = Valid();
-  request.mutable_lines(0)->set_unit_price_minor(0);
+  request.mutable_lines(0)->set_unit_price_minor(-1);
   EXPECT_THAT(BadFields(request), ElementsAre("lines[0].unit_price_minor"));
 
   request = Valid();
@@ -157,7 +157,7 @@ TEST(NewOrderTest, EveryBoundNamesItsFieldOneByteOver) {
 
 TEST(NewOrderTest, EveryViolationIsReportedAtOnce) {
   PlaceOrderRequest request;
-  request.add_lines();
+  request.add_lines()->set_unit_price_minor(-5);
   auto order = NewOrder(request, "o", absl::Now());
   EXPECT_EQ(order.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(errors::ViolationsOf(order.status()),

@@ -121,6 +121,30 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::AdjustStock(
   return record;
 }
 
+absl::StatusOr<storage::ProductRecord> ProductCommands::UpdateProduct(
+    const shop::product::v1::UpdateProductRequest& request, const std::string& correlation_id,
+    absl::Time deadline) {
+  if (auto violations = domain::ValidateUpdate(request); !violations.empty()) {
+    return errors::InvalidArgument(violations);
+  }
+  storage::ProductRecord record;
+  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+    auto current = products_.Get(tx, request.product_id(), /*for_update=*/true);
+    if (!current.ok()) return current.status();
+    record = *std::move(current);
+    domain::CatalogUpdate update = domain::ApplyUpdate(record.product, request);
+    if (!update.changed) return absl::OkStatus();
+    *update.product.mutable_update_time() = Now();
+    if (absl::Status updated = products_.UpdateCatalogData(tx, update.product); !updated.ok()) {
+      return updated;
+    }
+    record.product = std::move(update.product);
+    return EmitProductChanged(tx, record, correlation_id);
+  });
+  if (!status.ok()) return status;
+  return record;
+}
+
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
   consumer.On<shop::order::v1::OrderPlaced>(
       [this](const shop::order::v1::OrderPlaced& placed, consumer::EventContext& context) {

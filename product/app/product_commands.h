@@ -34,6 +34,12 @@ class ProductCommands {
                                                      const std::string& correlation_id,
                                                      absl::Time deadline);
 
+  // Changes name, price or discontinued and publishes ProductChanged.
+  // INVALID_ARGUMENT naming the field; NOT_FOUND when unknown.
+  absl::StatusOr<storage::ProductRecord> UpdateProduct(
+      const shop::product::v1::UpdateProductRequest& request, const std::string& correlation_id,
+      absl::Time deadline);
+
   // OrderPlaced, OrderCompleted and OrderCancelled handlers.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 

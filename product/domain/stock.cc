@@ -1,6 +1,7 @@
 #include "product/domain/stock.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/errors/field_limits.h"
 #include "common/money/currency.h"
 
 namespace shop::product::domain {
@@ -55,6 +56,45 @@ std::vector<errors::FieldViolation> ValidateCreate(
     violations.push_back({"initial_stock", absl::StrCat("must be at most ", kMaxStockDelta)});
   }
   return violations;
+}
+
+std::vector<errors::FieldViolation> ValidateUpdate(
+    const shop::product::v1::UpdateProductRequest& request) {
+  std::vector<errors::FieldViolation> violations;
+  errors::RequireId(request.product_id(), "product_id", violations);
+  if (request.has_name()) errors::RequireText(request.name(), "name", 255, violations);
+  if (request.has_price()) {
+    if (request.price().minor_units() <= 0) {
+      violations.push_back({"price.minor_units", "must be above zero"});
+    }
+    if (!money::IsKnownCurrency(request.price().currency_code())) {
+      violations.push_back({"price.currency_code", "is not a known ISO 4217 currency code"});
+    }
+  }
+  if (!request.has_name() && !request.has_price() && !request.has_discontinued()) {
+    violations.push_back({"name", "set at least one of name, price and discontinued"});
+  }
+  return violations;
+}
+
+CatalogUpdate ApplyUpdate(const shop::product::v1::Product& product,
+                          const shop::product::v1::UpdateProductRequest& request) {
+  CatalogUpdate update{product, false};
+  shop::product::v1::Product& next = update.product;
+  if (request.has_name() && request.name() != product.name()) {
+    next.set_name(request.name());
+    update.changed = true;
+  }
+  if (request.has_price() && (request.price().minor_units() != product.price().minor_units() ||
+                              request.price().currency_code() != product.price().currency_code())) {
+    *next.mutable_price() = request.price();
+    update.changed = true;
+  }
+  if (request.has_discontinued() && request.discontinued() != product.discontinued()) {
+    next.set_discontinued(request.discontinued());
+    update.changed = true;
+  }
+  return update;
 }
 
 }  // namespace shop::product::domain

@@ -31,6 +31,19 @@ std::vector<shop::product::v1::StockShortfall> Shortfalls(
 inline constexpr int64_t kMaxStockDelta = 1'000'000'000;
 inline constexpr size_t kMaxAdjustReasonBytes = 255;
 
+// UpdateProduct's request: product_id, and the fields it sets.
+std::vector<errors::FieldViolation> ValidateUpdate(
+    const shop::product::v1::UpdateProductRequest& request);
+
+// `product` with the fields `request` sets; `changed` says whether any
+// value differs (an update that changes nothing publishes nothing).
+struct CatalogUpdate {
+  shop::product::v1::Product product;
+  bool changed = false;
+};
+CatalogUpdate ApplyUpdate(const shop::product::v1::Product& product,
+                          const shop::product::v1::UpdateProductRequest& request);
+
 std::vector<errors::FieldViolation> ValidateCreate(
     const shop::product::v1::CreateProductRequest& request);
 

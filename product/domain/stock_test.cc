@@ -55,3 +55,45 @@ TEST(StockTest, CreateRequestIsValidated) {
 
 }  // namespace
 }  // namespace shop::product::domain
+
+namespace shop::product::domain {
+namespace {
+
+TEST(UpdateProductTest, OnlyTheFieldsSetChangeAndAnEqualValueIsNoChange) {
+  shop::product::v1::Product product;
+  product.set_product_id("tea");
+  product.set_name("Tea");
+  product.mutable_price()->set_minor_units(450);
+  product.mutable_price()->set_currency_code("EUR");
+  shop::product::v1::UpdateProductRequest request;
+  request.set_product_id("tea");
+  request.mutable_price()->set_minor_units(500);
+  request.mutable_price()->set_currency_code("EUR");
+  CatalogUpdate update = ApplyUpdate(product, request);
+  EXPECT_TRUE(update.changed);
+  EXPECT_EQ(update.product.price().minor_units(), 500);
+  EXPECT_EQ(update.product.name(), "Tea");
+  EXPECT_FALSE(update.product.discontinued());
+
+  request.mutable_price()->set_minor_units(450);
+  EXPECT_FALSE(ApplyUpdate(product, request).changed);
+  request.set_discontinued(true);
+  EXPECT_TRUE(ApplyUpdate(product, request).product.discontinued());
+}
+
+TEST(UpdateProductTest, BadUpdatesNameTheirField) {
+  shop::product::v1::UpdateProductRequest request;
+  std::vector<std::string> fields;
+  for (const auto& v : ValidateUpdate(request)) fields.push_back(v.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"product_id", "name"}));
+  request.set_product_id("tea");
+  request.set_name("");
+  request.mutable_price()->set_minor_units(-1);
+  request.mutable_price()->set_currency_code("XXY");
+  fields.clear();
+  for (const auto& v : ValidateUpdate(request)) fields.push_back(v.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"name", "price.minor_units", "price.currency_code"}));
+}
+
+}  // namespace
+}  // namespace shop::product::domain

@@ -16,7 +16,7 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kColumns[] =
     "product_id, sku, name, price_minor, currency_code, available, reserved, sold, created_micros,"
-    " updated_micros";
+    " updated_micros, discontinued";
 
 ProductRecord ReadRecord(sql::ResultSet& row) {
   ProductRecord record;
@@ -26,6 +26,7 @@ ProductRecord ReadRecord(sql::ResultSet& row) {
   product.set_name(row.getString("name"));
   product.mutable_price()->set_minor_units(row.getInt64("price_minor"));
   product.mutable_price()->set_currency_code(row.getString("currency_code"));
+  product.set_discontinued(row.getBoolean("discontinued"));
   *product.mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row.getInt64("created_micros"));
   *product.mutable_update_time() =
@@ -47,7 +48,7 @@ absl::Status ProductRepository::Insert(mysql::Transaction& tx, const Product& pr
                                        int64_t initial_stock) {
   return tx.Run("inserting a product", [&] {
     sql::PreparedStatement& insert = tx.Prepare(absl::StrCat(
-        "INSERT INTO products (", kColumns, ") VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)"));
+        "INSERT INTO products (", kColumns, ") VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, FALSE)"));
     insert.setString(1, product.product_id());
     insert.setString(2, product.sku());
     insert.setString(3, product.name());
@@ -57,6 +58,22 @@ absl::Status ProductRepository::Insert(mysql::Transaction& tx, const Product& pr
     insert.setInt64(7, TimeUtil::TimestampToMicroseconds(product.create_time()));
     insert.setInt64(8, TimeUtil::TimestampToMicroseconds(product.update_time()));
     insert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ProductRepository::UpdateCatalogData(mysql::Transaction& tx, const Product& product) {
+  return tx.Run("updating a product", [&] {
+    sql::PreparedStatement& update = tx.Prepare(
+        "UPDATE products SET name = ?, price_minor = ?, currency_code = ?, discontinued = ?,"
+        " updated_micros = ? WHERE product_id = ?");
+    update.setString(1, product.name());
+    update.setInt64(2, product.price().minor_units());
+    update.setString(3, product.price().currency_code());
+    update.setBoolean(4, product.discontinued());
+    update.setInt64(5, TimeUtil::TimestampToMicroseconds(product.update_time()));
+    update.setString(6, product.product_id());
+    update.executeUpdate();
     return absl::OkStatus();
   });
 }

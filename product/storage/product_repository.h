@@ -40,6 +40,8 @@ class ProductRepository {
  public:
   // ALREADY_EXISTS when the id or the SKU is taken.
   absl::Status Insert(mysql::Transaction& tx, const Product& product, int64_t initial_stock);
+  // Name, price and discontinued of a locked product, with its update time.
+  absl::Status UpdateCatalogData(mysql::Transaction& tx, const Product& product);
   // NOT_FOUND when unknown.
   absl::StatusOr<ProductRecord> Get(mysql::Transaction& tx, const std::string& product_id,
                                     bool for_update);

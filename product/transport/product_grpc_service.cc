@@ -50,6 +50,17 @@ grpc::Status ProductGrpcService::AdjustStock(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status ProductGrpcService::UpdateProduct(grpc::ServerContext* context,
+                                               const v1::UpdateProductRequest* request,
+                                               v1::UpdateProductResponse* response) {
+  auto record =
+      commands_.UpdateProduct(*request, grpc_util::CorrelationId(context), CallDeadline(context));
+  if (!record.ok()) return ToGrpcStatus(record.status());
+  *response->mutable_product() = record->product;
+  *response->mutable_stock() = record->stock;
+  return grpc::Status::OK;
+}
+
 grpc::Status ProductGrpcService::GetStock(grpc::ServerContext* context,
                                           const v1::GetStockRequest* request,
                                           v1::GetStockResponse* response) {

@@ -21,6 +21,8 @@ class ProductGrpcService final : public v1::ProductService::Service {
                             v1::ListProductsResponse* response) override;
   grpc::Status AdjustStock(grpc::ServerContext* context, const v1::AdjustStockRequest* request,
                            v1::AdjustStockResponse* response) override;
+  grpc::Status UpdateProduct(grpc::ServerContext* context, const v1::UpdateProductRequest* request,
+                             v1::UpdateProductResponse* response) override;
   grpc::Status GetStock(grpc::ServerContext* context, const v1::GetStockRequest* request,
                         v1::GetStockResponse* response) override;
 

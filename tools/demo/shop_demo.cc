@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -254,9 +255,21 @@ int main(int argc, char** argv) {
       line->set_unit_price_minor(prices.at(product));
     }
     order_v1::PlaceOrderResponse response;
-    const absl::Time start = absl::Now();
+    absl::Time start = absl::Now();
     grpc::Status status =
         Call(*orders, &order_v1::OrderService::Stub::PlaceOrder, request, &response);
+    // The order service prices from its own replica of the catalog, fed by
+    // the ProductChanged events the seeding just published; until they
+    // arrive it does not know the products. Retrying with the same key is safe.
+    for (int attempt = 0;
+         attempt < 150 && status.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+         absl::StrContains(status.error_message(), "is not in the catalog");
+         ++attempt) {
+      if (attempt == 0) std::printf("  (waiting for the order service to learn the catalog)\n");
+      absl::SleepFor(absl::Milliseconds(200));
+      start = absl::Now();
+      status = Call(*orders, &order_v1::OrderService::Stub::PlaceOrder, request, &response);
+    }
     if (!status.ok()) {
       std::fprintf(stderr, "PlaceOrder failed: %s\n", status.error_message().c_str());
       std::exit(1);

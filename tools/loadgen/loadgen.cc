@@ -253,6 +253,38 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    // The order service prices from its replica of the catalog (fed by
+    // ProductChanged): wait until it knows every product. The probe expects a
+    // price of 1, so a known product answers FAILED_PRECONDITION and no
+    // order is written.
+    for (int i = 0; i < products; ++i) {
+      shop::order::v1::PlaceOrderRequest probe;
+      probe.set_customer_id("load-probe");
+      probe.set_idempotency_key(absl::StrCat("probe-", i));
+      probe.set_currency_code("EUR");
+      probe.mutable_shipping_address()->set_recipient("Probe");
+      probe.mutable_shipping_address()->add_lines("1 Probe Street");
+      probe.mutable_shipping_address()->set_city("Berlin");
+      probe.mutable_shipping_address()->set_country_code("DE");
+      auto* line = probe.add_lines();
+      line->set_product_id(absl::StrCat("load-", i));
+      line->set_quantity(1);
+      line->set_unit_price_minor(1);
+      const absl::Time deadline = absl::Now() + absl::Seconds(60);
+      grpc::Status status;
+      do {
+        grpc::ClientContext context;
+        shop::order::v1::PlaceOrderResponse response;
+        status = orders->PlaceOrder(&context, probe, &response);
+        if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) break;
+        absl::SleepFor(absl::Milliseconds(100));
+      } while (absl::Now() < deadline);
+      if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+        std::fprintf(stderr, "the order service does not know load-%d: %s\n", i,
+                     status.error_message().c_str());
+        return 1;
+      }
+    }
   }
   std::unique_ptr<EventClock> events;
   if (e2e) events = std::make_unique<EventClock>();

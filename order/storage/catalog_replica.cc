@@ -1,0 +1,75 @@
+#include "order/storage/catalog_replica.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace shop::order::storage {
+namespace {
+
+// Ids are looked up in one statement of this many placeholders (the last id
+// repeated as padding), so one prepared statement serves every order.
+constexpr size_t kFindChunk = 100;
+
+}  // namespace
+
+absl::Status CatalogReplica::Upsert(mysql::Transaction& tx, const domain::CatalogEntry& entry,
+                                    int64_t changed_micros) {
+  return tx.Run("updating the catalog replica", [&] {
+    sql::PreparedStatement& upsert = tx.Prepare(
+        "INSERT INTO catalog (product_id, price_minor, currency_code, discontinued,"
+        " changed_micros) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+        " price_minor = IF(VALUES(changed_micros) >= changed_micros, VALUES(price_minor), "
+        "price_minor),"
+        " currency_code = IF(VALUES(changed_micros) >= changed_micros, VALUES(currency_code),"
+        "   currency_code),"
+        " discontinued = IF(VALUES(changed_micros) >= changed_micros, VALUES(discontinued),"
+        "   discontinued),"
+        " changed_micros = GREATEST(changed_micros, VALUES(changed_micros))");
+    upsert.setString(1, entry.product_id);
+    upsert.setInt64(2, entry.price_minor);
+    upsert.setString(3, entry.currency_code);
+    upsert.setBoolean(4, entry.discontinued);
+    upsert.setInt64(5, changed_micros);
+    upsert.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::Transaction& tx,
+                                                     const std::vector<std::string>& product_ids) {
+  domain::Catalog catalog;
+  if (product_ids.empty()) return catalog;
+  absl::Status status = tx.Run("reading the catalog replica", [&] {
+    sql::PreparedStatement& select = tx.Prepare([] {
+      std::string sql =
+          "SELECT product_id, price_minor, currency_code, discontinued FROM catalog"
+          " WHERE product_id IN (?";
+      for (size_t i = 1; i < kFindChunk; ++i) sql += ", ?";
+      return sql + ")";
+    }());
+    for (size_t start = 0; start < product_ids.size(); start += kFindChunk) {
+      for (size_t i = 0; i < kFindChunk; ++i) {
+        select.setString(static_cast<unsigned>(i + 1),
+                         product_ids[std::min(start + i, product_ids.size() - 1)]);
+      }
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      while (rows->next()) {
+        domain::CatalogEntry entry;
+        entry.product_id = rows->getString("product_id");
+        entry.price_minor = rows->getInt64("price_minor");
+        entry.currency_code = rows->getString("currency_code");
+        entry.discontinued = rows->getBoolean("discontinued");
+        catalog[entry.product_id] = std::move(entry);
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return catalog;
+}
+
+}  // namespace shop::order::storage

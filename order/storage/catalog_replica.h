@@ -1,0 +1,28 @@
+// The order service's replica of the catalog (table `catalog`), written by
+// the ProductChanged handler and read by PlaceOrder.
+#ifndef SHOP_ORDER_STORAGE_CATALOG_REPLICA_H_
+#define SHOP_ORDER_STORAGE_CATALOG_REPLICA_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/mysql/transaction.h"
+#include "order/domain/pricing.h"
+
+namespace shop::order::storage {
+
+class CatalogReplica {
+ public:
+  // Stores `entry` as of `changed_micros`, unless a newer state is stored.
+  absl::Status Upsert(mysql::Transaction& tx, const domain::CatalogEntry& entry,
+                      int64_t changed_micros);
+  // The entries of `product_ids` that the replica has (at most 100 ids).
+  absl::StatusOr<domain::Catalog> Find(mysql::Transaction& tx,
+                                       const std::vector<std::string>& product_ids);
+};
+
+}  // namespace shop::order::storage
+
+#endif  // SHOP_ORDER_STORAGE_CATALOG_REPLICA_H_
