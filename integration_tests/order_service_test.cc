@@ -126,6 +126,14 @@ class OrderServiceTest : public ::testing::Test {
     return WaitFor([&] { return Get(order_id).status() == status; }, absl::Seconds(30));
   }
 
+  // Completes `order_id` as product would: a StockReserved.
+  void Complete(const std::string& order_id) {
+    shop::product::v1::StockReserved reserved;
+    reserved.set_order_id(order_id);
+    Feed(reserved);
+    ASSERT_TRUE(WaitForStatus(order_id, shop::order::v1::ORDER_STATUS_COMPLETED)) << order_id;
+  }
+
   // Sends `event` as its producer would: to its (namespaced) topic, keyed by
   // its aggregate id, with CloudEvents headers. Returns the event id.
   std::string Feed(const google::protobuf::Message& event, const std::string& event_id = "") {
@@ -476,6 +484,57 @@ TEST_F(OrderServiceTest, ANewOrderServiceReplaysTheCatalogFromTheBeginningOfTheT
       absl::Seconds(30)))
       << status.error_message();
   EXPECT_TRUE(replayed.Stop().ok());
+}
+
+TEST_F(OrderServiceTest, CancellingACompletedOrderIsARequestThatDeliveryAnswers) {
+  Order accepted_order, refused_order, answer;
+  ASSERT_TRUE(Place(ValidRequest("cust-n", "key-n1"), &accepted_order).ok());
+  ASSERT_TRUE(Place(ValidRequest("cust-n", "key-n2"), &refused_order).ok());
+  Complete(accepted_order.order_id());
+  Complete(refused_order.order_id());
+
+  for (const Order* order : {&accepted_order, &refused_order}) {
+    ASSERT_TRUE(Cancel(order->order_id(), &answer).ok());
+    EXPECT_EQ(answer.status(), shop::order::v1::ORDER_STATUS_COMPLETED) << "answered at once";
+    EXPECT_EQ(answer.cancellation_request().state(),
+              shop::order::v1::CANCELLATION_REQUEST_STATE_REQUESTED);
+    ASSERT_TRUE(Cancel(order->order_id(), &answer).ok()) << "asking twice is harmless";
+    auto requested = OrderEvents(order->order_id(), "shop.order.v1.OrderCancellationRequested", 1);
+    ASSERT_EQ(requested.size(), 1u);
+    shop::order::v1::OrderCancellationRequested event;
+    ASSERT_TRUE(event.ParseFromString(requested[0].value));
+    EXPECT_EQ(event.reason(), "changed my mind");
+  }
+
+  shop::delivery::v1::CancellationAccepted accepted;
+  accepted.set_order_id(accepted_order.order_id());
+  Feed(accepted);
+  ASSERT_TRUE(WaitForStatus(accepted_order.order_id(), shop::order::v1::ORDER_STATUS_CANCELLED));
+  EXPECT_EQ(Get(accepted_order.order_id()).cancellation_request().state(),
+            shop::order::v1::CANCELLATION_REQUEST_STATE_ACCEPTED);
+  auto cancelled = OrderEvents(accepted_order.order_id(), "shop.order.v1.OrderCancelled", 1);
+  ASSERT_EQ(cancelled.size(), 1u);
+  shop::order::v1::OrderCancelled cancelled_event;
+  ASSERT_TRUE(cancelled_event.ParseFromString(cancelled[0].value));
+  EXPECT_EQ(cancelled_event.previous_status(), shop::order::v1::ORDER_STATUS_COMPLETED)
+      << "so product releases and settlement reverses";
+
+  shop::delivery::v1::CancellationRefused refused;
+  refused.set_order_id(refused_order.order_id());
+  refused.set_status(shop::delivery::v1::DELIVERY_STATUS_SHIPPED);
+  refused.set_detail("the parcel has shipped");
+  Feed(refused);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Get(refused_order.order_id()).cancellation_request().state() ==
+               shop::order::v1::CANCELLATION_REQUEST_STATE_REFUSED;
+      },
+      absl::Seconds(30)));
+  const Order kept = Get(refused_order.order_id());
+  EXPECT_EQ(kept.status(), shop::order::v1::ORDER_STATUS_COMPLETED);
+  EXPECT_EQ(kept.cancellation_request().refusal_detail(), "the parcel has shipped");
+  EXPECT_EQ(Cancel(refused_order.order_id(), &answer).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(OrderServiceTest, CancelFollowsTheStateMachine) {

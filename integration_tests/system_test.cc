@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <thread>
 
@@ -150,6 +151,26 @@ class SystemTest : public ::testing::Test {
     return {response.entries().begin(), response.entries().end()};
   }
 
+  grpc::Status Cancel(const std::string& order_id) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::order::v1::CancelOrderRequest request;
+    request.set_order_id(order_id);
+    request.set_reason("race");
+    shop::order::v1::CancelOrderResponse response;
+    return system_->orders().CancelOrder(&context, request, &response);
+  }
+
+  grpc::Status Ship(const std::string& order_id) {
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    shop::delivery::v1::UpdateDeliveryStatusRequest request;
+    request.set_order_id(order_id);
+    request.set_status(shop::delivery::v1::DELIVERY_STATUS_SHIPPED);
+    shop::delivery::v1::UpdateDeliveryStatusResponse response;
+    return system_->deliveries().UpdateDeliveryStatus(&context, request, &response);
+  }
+
   static std::vector<shop::settlement::v1::DailyTotal> Totals(
       shop::settlement::v1::SettlementService::Stub& stub) {
     grpc::ClientContext context;
@@ -218,7 +239,13 @@ TEST_F(SystemTest, CancellationAfterCompletionReleasesStockCancelsDeliveryAndBoo
   cancel.set_order_id(order.order_id());
   shop::order::v1::CancelOrderResponse cancelled;
   ASSERT_TRUE(system_->orders().CancelOrder(&context, cancel, &cancelled).ok());
-  EXPECT_EQ(cancelled.order().status(), ORDER_STATUS_CANCELLED);
+  // A request: delivery, which owns shipping, decides.
+  EXPECT_EQ(cancelled.order().status(), ORDER_STATUS_COMPLETED);
+  EXPECT_EQ(cancelled.order().cancellation_request().state(),
+            shop::order::v1::CANCELLATION_REQUEST_STATE_REQUESTED);
+  ASSERT_TRUE(WaitForStatus(order.order_id(), ORDER_STATUS_CANCELLED));
+  EXPECT_EQ(Get(order.order_id()).cancellation_request().state(),
+            shop::order::v1::CANCELLATION_REQUEST_STATE_ACCEPTED);
 
   ASSERT_TRUE(WaitFor([&] { return Stock(lamp).available() == 4; }, absl::Seconds(30)));
   EXPECT_EQ(Stock(lamp).sold(), 0);
@@ -415,6 +442,84 @@ TEST_F(SystemTest, ACatalogPriceChangeReachesLaterOrdersWhileEarlierOrdersKeepTh
   EXPECT_EQ(retired.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   ASSERT_EQ(grpc_util::ViolationsOf(retired).size(), 1u);
   EXPECT_EQ(grpc_util::ViolationsOf(retired)[0].field, "lines[0].product_id");
+}
+
+TEST_F(SystemTest, ShipmentRacingCancellationEndsConsistentEverywhere) {
+  // 60 completed orders of one unit each; then, for each, SHIPPED and
+  // CancelOrder at once, one or the other sent first, alternately.
+  constexpr int kOrders = 60;
+  const std::string vase = Product("vase", kOrders);
+  std::vector<std::string> ids(kOrders);
+  for (int i = 0; i < kOrders; ++i) {
+    Order order;
+    ASSERT_TRUE(Place(prefix_ + "-racer", "race-" + std::to_string(i), {{vase, 1}}, &order).ok());
+    ids[i] = order.order_id();
+  }
+  for (const auto& id : ids) {
+    ASSERT_TRUE(WaitForStatus(id, ORDER_STATUS_COMPLETED));
+    ASSERT_TRUE(WaitFor([&] { return Delivery(id, nullptr).ok(); }, absl::Seconds(30)));
+  }
+  // The cancellation travels order -> outbox -> Kafka -> delivery, so a
+  // SHIPPED sent at the same moment wins; the head start each round gives
+  // the other call is spread from 0 to 1.16 s, so that both outcomes and
+  // the boundary between them (where the two truly race) occur.
+  std::vector<grpc::Status> ship_results(kOrders), cancel_results(kOrders);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kOrders; ++i) {
+    racers.emplace_back([&, i] {
+      const absl::Duration head_start = absl::Milliseconds(40 * (i / 2));
+      if (i % 2 == 0) {  // cancel first
+        std::thread cancel([&] { cancel_results[i] = Cancel(ids[i]); });
+        absl::SleepFor(head_start);  // the experiment's variable, not a wait for a result
+        ship_results[i] = Ship(ids[i]);
+        cancel.join();
+      } else {  // ship first
+        std::thread ship([&] { ship_results[i] = Ship(ids[i]); });
+        absl::SleepFor(head_start / 10);
+        cancel_results[i] = Cancel(ids[i]);
+        ship.join();
+      }
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  ASSERT_TRUE(system_->WaitForQuiet(absl::Seconds(120)));
+
+  int shipped = 0, cancelled = 0;
+  for (int i = 0; i < kOrders; ++i) {
+    const Order order = Get(ids[i]);
+    shop::delivery::v1::Delivery delivery;
+    ASSERT_TRUE(Delivery(ids[i], &delivery).ok());
+    const auto entries = Ledger(ids[i]);
+    int64_t net = 0;
+    for (const auto& entry : entries) net += entry.amount().minor_units();
+    if (order.status() == ORDER_STATUS_CANCELLED) {
+      ++cancelled;
+      EXPECT_EQ(delivery.status(), DELIVERY_STATUS_CANCELLED) << ids[i];
+      EXPECT_EQ(entries.size(), 2u) << ids[i];
+      EXPECT_EQ(net, 0) << ids[i];
+      EXPECT_EQ(ship_results[i].error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+          << "a cancelled delivery never ships: " << ids[i];
+    } else {
+      ++shipped;
+      EXPECT_EQ(order.status(), ORDER_STATUS_COMPLETED) << ids[i];
+      EXPECT_EQ(delivery.status(), shop::delivery::v1::DELIVERY_STATUS_SHIPPED) << ids[i];
+      EXPECT_TRUE(order.has_ship_time()) << ids[i];
+      EXPECT_EQ(entries.size(), 1u) << "no reversal for a shipped parcel: " << ids[i];
+      EXPECT_EQ(net, 500) << ids[i];
+      EXPECT_NE(order.cancellation_request().state(),
+                shop::order::v1::CANCELLATION_REQUEST_STATE_REQUESTED)
+          << "every request was answered: " << ids[i];
+    }
+  }
+  // Stock: every shipped unit sold, every cancelled one back on the shelf.
+  EXPECT_EQ(Stock(vase).sold(), shipped);
+  EXPECT_EQ(Stock(vase).available(), cancelled);
+  EXPECT_EQ(Stock(vase).reserved(), 0);
+  EXPECT_EQ(shipped + cancelled, kOrders);
+  EXPECT_GT(shipped, 0) << "both outcomes must occur for the race to prove anything";
+  EXPECT_GT(cancelled, 0) << "both outcomes must occur for the race to prove anything";
+  std::cout << "race: " << shipped << " shipped, " << cancelled << " cancelled of " << kOrders
+            << "\n";
 }
 
 TEST_F(SystemTest, ContentionThousandOrdersOverTwentyProductsNeverOversell) {

@@ -131,12 +131,58 @@ void DeliveryCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
         return context.Emit(created);
       });
 
+  consumer.On<shop::order::v1::OrderCancellationRequested>(
+      [this](const shop::order::v1::OrderCancellationRequested& requested,
+             consumer::EventContext& context) -> absl::Status {
+        auto found = deliveries_.FindByOrder(context.tx(), requested.order_id(), true);
+        if (!found.ok()) return found.status();
+        if (!found->has_value()) {
+          // No delivery was ever started: nothing can ship; accept.
+          shop::delivery::v1::CancellationAccepted accepted;
+          accepted.set_order_id(requested.order_id());
+          *accepted.mutable_decide_time() = Now();
+          return context.Emit(accepted);
+        }
+        Delivery delivery = **std::move(found);
+        switch (delivery.status()) {
+          case DeliveryStatus::DELIVERY_STATUS_PREPARING:
+          case DeliveryStatus::DELIVERY_STATUS_CANCELLED: {
+            auto event = Move(delivery, DeliveryStatus::DELIVERY_STATUS_CANCELLED);
+            if (!event.ok()) return event.status();
+            if (event->has_value()) {
+              if (absl::Status updated = deliveries_.Update(context.tx(), delivery);
+                  !updated.ok()) {
+                return updated;
+              }
+              if (absl::Status emitted = context.Emit(**event); !emitted.ok()) return emitted;
+            }
+            shop::delivery::v1::CancellationAccepted accepted;
+            accepted.set_delivery_id(delivery.delivery_id());
+            accepted.set_order_id(delivery.order_id());
+            *accepted.mutable_decide_time() = Now();
+            return context.Emit(accepted);
+          }
+          default: {
+            shop::delivery::v1::CancellationRefused refused;
+            refused.set_delivery_id(delivery.delivery_id());
+            refused.set_order_id(delivery.order_id());
+            refused.set_status(delivery.status());
+            refused.set_detail("the parcel has shipped");
+            *refused.mutable_decide_time() = Now();
+            return context.Emit(refused);
+          }
+        }
+      });
+
   consumer.On<shop::order::v1::OrderCancelled>(
       [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
         auto found = deliveries_.FindByOrder(context.tx(), cancelled.order_id(), true);
         if (!found.ok()) return found.status();
         if (!found->has_value()) return absl::OkStatus();  // never completed: nothing to cancel
         Delivery delivery = **std::move(found);
+        if (delivery.status() == DeliveryStatus::DELIVERY_STATUS_CANCELLED) {
+          return absl::OkStatus();  // cancelled already, when delivery accepted the request
+        }
         if (delivery.status() != DeliveryStatus::DELIVERY_STATUS_PREPARING) {
           // Shipped already: the parcel is on its way; returns are out of scope.
           log::Warning("order cancelled after its delivery left",

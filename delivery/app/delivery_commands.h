@@ -29,7 +29,10 @@ class DeliveryCommands {
   absl::StatusOr<Delivery> UpdateStatus(const std::string& order_id, DeliveryStatus status,
                                         const std::string& correlation_id, absl::Time deadline);
 
-  // OrderCompleted and OrderCancelled handlers.
+  // OrderCompleted, OrderCancellationRequested and OrderCancelled handlers.
+  // Delivery owns shipping, so it decides a completed order's cancellation:
+  // the decision and UpdateStatus(SHIPPED) both lock the delivery row, so
+  // exactly one of them wins.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:

@@ -29,6 +29,8 @@ absl::Status EmitFor(const Transition& transition, const Order& order, EmitFn em
       return emit(domain::OrderCompletedOf(order));
     case Emit::kOrderCancelled:
       return emit(domain::OrderCancelledOf(order, transition.previous_status));
+    case Emit::kOrderCancellationRequested:
+      return emit(domain::OrderCancellationRequestedOf(order));
     case Emit::kNothing:
       return absl::OkStatus();
   }
@@ -228,6 +230,21 @@ void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
         const std::string detail = ShortfallDetail(event);
         return react(event.order_id(), context, [&detail](Order& order) {
           return domain::OnStockRejected(order, detail, absl::Now());
+        });
+      });
+  // Delivery's answer to a cancellation request.
+  consumer.On<shop::delivery::v1::CancellationAccepted>(
+      [react](const shop::delivery::v1::CancellationAccepted& event,
+              consumer::EventContext& context) {
+        return react(event.order_id(), context, [](Order& order) {
+          return domain::OnCancellationAccepted(order, absl::Now());
+        });
+      });
+  consumer.On<shop::delivery::v1::CancellationRefused>(
+      [react](const shop::delivery::v1::CancellationRefused& event,
+              consumer::EventContext& context) {
+        return react(event.order_id(), context, [&event](Order& order) {
+          return domain::OnCancellationRefused(order, event.detail(), absl::Now());
         });
       });
   consumer.On<shop::delivery::v1::DeliveryStatusChanged>(

@@ -41,4 +41,12 @@ shop::order::v1::OrderCancelled OrderCancelledOf(const Order& order,
   return event;
 }
 
+shop::order::v1::OrderCancellationRequested OrderCancellationRequestedOf(const Order& order) {
+  shop::order::v1::OrderCancellationRequested event;
+  event.set_order_id(order.order_id());
+  event.set_reason(order.cancellation_request().reason());
+  *event.mutable_request_time() = order.cancellation_request().request_time();
+  return event;
+}
+
 }  // namespace shop::order::domain

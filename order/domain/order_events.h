@@ -12,6 +12,8 @@ shop::order::v1::OrderPlaced OrderPlacedOf(const shop::order::v1::Order& order);
 shop::order::v1::OrderCompleted OrderCompletedOf(const shop::order::v1::Order& order);
 shop::order::v1::OrderCancelled OrderCancelledOf(const shop::order::v1::Order& order,
                                                  shop::order::v1::OrderStatus previous_status);
+shop::order::v1::OrderCancellationRequested OrderCancellationRequestedOf(
+    const shop::order::v1::Order& order);
 
 }  // namespace shop::order::domain
 

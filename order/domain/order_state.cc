@@ -7,11 +7,17 @@ namespace shop::order::domain {
 namespace {
 
 using shop::order::v1::CancellationReason;
+using shop::order::v1::CancellationRequestState;
 using shop::order::v1::OrderStatus_Name;
 
-void Touch(Order& order, absl::Time now) {
-  *order.mutable_update_time() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+void Touch(Order& order, absl::Time now) { *order.mutable_update_time() = ToTimestamp(now); }
+
+CancellationRequestState RequestState(const Order& order) {
+  return order.cancellation_request().state();
 }
 
 absl::Status Illegal(const Order& order, absl::string_view what) {
@@ -62,21 +68,70 @@ absl::StatusOr<Transition> OnStockRejected(Order& order, const std::string& deta
 
 absl::StatusOr<Transition> Cancel(Order& order, const std::string& detail, absl::Time now) {
   switch (order.status()) {
-    case OrderStatus::ORDER_STATUS_PENDING:
-      break;
+    case OrderStatus::ORDER_STATUS_PENDING: {
+      Transition transition =
+          Move(order, OrderStatus::ORDER_STATUS_CANCELLED, Emit::kOrderCancelled, now);
+      order.set_cancellation_reason(CancellationReason::CANCELLATION_REASON_CUSTOMER_REQUEST);
+      order.set_cancellation_detail(detail);
+      return transition;
+    }
     case OrderStatus::ORDER_STATUS_COMPLETED:
       if (order.has_ship_time()) return Illegal(order, "cancel: it has shipped");
-      break;
+      switch (RequestState(order)) {
+        case CancellationRequestState::CANCELLATION_REQUEST_STATE_REQUESTED:
+          return Transition{};  // asked already; delivery will answer
+        case CancellationRequestState::CANCELLATION_REQUEST_STATE_REFUSED:
+          return Illegal(order, absl::StrCat("cancel: delivery refused: ",
+                                             order.cancellation_request().refusal_detail()));
+        default:
+          break;
+      }
+      {
+        auto* request = order.mutable_cancellation_request();
+        request->set_state(CancellationRequestState::CANCELLATION_REQUEST_STATE_REQUESTED);
+        request->set_reason(detail);
+        *request->mutable_request_time() = ToTimestamp(now);
+        Touch(order, now);
+        return Transition{true, Emit::kOrderCancellationRequested, order.status()};
+      }
     case OrderStatus::ORDER_STATUS_CANCELLED:
       return Transition{};  // cancelling twice is harmless
     default:
       return Illegal(order, "cancel");
   }
+}
+
+absl::StatusOr<Transition> OnCancellationAccepted(Order& order, absl::Time now) {
+  if (order.status() == OrderStatus::ORDER_STATUS_CANCELLED) return Transition{};
+  if (order.status() != OrderStatus::ORDER_STATUS_COMPLETED ||
+      RequestState(order) != CancellationRequestState::CANCELLATION_REQUEST_STATE_REQUESTED) {
+    return Illegal(order, "accept a cancellation that was not requested");
+  }
   Transition transition =
       Move(order, OrderStatus::ORDER_STATUS_CANCELLED, Emit::kOrderCancelled, now);
   order.set_cancellation_reason(CancellationReason::CANCELLATION_REASON_CUSTOMER_REQUEST);
-  order.set_cancellation_detail(detail);
+  order.set_cancellation_detail(order.cancellation_request().reason());
+  order.mutable_cancellation_request()->set_state(
+      CancellationRequestState::CANCELLATION_REQUEST_STATE_ACCEPTED);
+  *order.mutable_cancellation_request()->mutable_decide_time() = ToTimestamp(now);
   return transition;
+}
+
+absl::StatusOr<Transition> OnCancellationRefused(Order& order, const std::string& detail,
+                                                 absl::Time now) {
+  if (RequestState(order) == CancellationRequestState::CANCELLATION_REQUEST_STATE_REFUSED) {
+    return Transition{};
+  }
+  if (order.status() != OrderStatus::ORDER_STATUS_COMPLETED ||
+      RequestState(order) != CancellationRequestState::CANCELLATION_REQUEST_STATE_REQUESTED) {
+    return Illegal(order, "refuse a cancellation that was not requested");
+  }
+  auto* request = order.mutable_cancellation_request();
+  request->set_state(CancellationRequestState::CANCELLATION_REQUEST_STATE_REFUSED);
+  request->set_refusal_detail(detail);
+  *request->mutable_decide_time() = ToTimestamp(now);
+  Touch(order, now);
+  return Transition{true, Emit::kNothing, order.status()};
 }
 
 absl::StatusOr<Transition> OnShipped(Order& order, absl::Time now) {

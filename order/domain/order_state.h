@@ -3,8 +3,15 @@
 //   PENDING   --stock reserved-->  COMPLETED  (emit OrderCompleted)
 //   PENDING   --stock rejected-->  CANCELLED  (emit OrderCancelled, OUT_OF_STOCK)
 //   PENDING   --cancel-->          CANCELLED  (emit OrderCancelled, CUSTOMER_REQUEST)
-//   COMPLETED --cancel-->          CANCELLED  unless shipped (emit OrderCancelled)
+//   COMPLETED --cancel-->          COMPLETED with a cancellation request, REQUESTED
+//                                  (emit OrderCancellationRequested), unless shipped
+//   COMPLETED(REQUESTED) --delivery accepted--> CANCELLED, ACCEPTED (emit OrderCancelled)
+//   COMPLETED(REQUESTED) --delivery refused-->  COMPLETED, REFUSED (no event)
 //   COMPLETED --shipped-->         COMPLETED with ship_time (no event)
+//
+// Delivery owns shipping, so it decides a completed order's cancellation:
+// shipping and the decision serialise on the delivery, and a parcel that has
+// left is never refunded by a race.
 //
 // Repeating a transition that already happened is a no-op (redelivered events,
 // a second cancel). Anything else is FAILED_PRECONDITION.
@@ -23,7 +30,7 @@ using shop::order::v1::Order;
 using shop::order::v1::OrderStatus;
 
 // What the caller must publish after a transition.
-enum class Emit { kNothing, kOrderCompleted, kOrderCancelled };
+enum class Emit { kNothing, kOrderCompleted, kOrderCancelled, kOrderCancellationRequested };
 
 struct Transition {
   // False when the order was already in the target state (a no-op).
@@ -37,6 +44,9 @@ absl::StatusOr<Transition> OnStockReserved(Order& order, absl::Time now);
 absl::StatusOr<Transition> OnStockRejected(Order& order, const std::string& detail, absl::Time now);
 absl::StatusOr<Transition> Cancel(Order& order, const std::string& detail, absl::Time now);
 absl::StatusOr<Transition> OnShipped(Order& order, absl::Time now);
+absl::StatusOr<Transition> OnCancellationAccepted(Order& order, absl::Time now);
+absl::StatusOr<Transition> OnCancellationRefused(Order& order, const std::string& detail,
+                                                 absl::Time now);
 
 }  // namespace shop::order::domain
 

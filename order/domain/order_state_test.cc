@@ -21,6 +21,9 @@ constexpr auto kPending = OrderStatus::ORDER_STATUS_PENDING;
 constexpr auto kCompleted = OrderStatus::ORDER_STATUS_COMPLETED;
 constexpr auto kCancelled = OrderStatus::ORDER_STATUS_CANCELLED;
 constexpr auto kUnspecified = OrderStatus::ORDER_STATUS_UNSPECIFIED;
+constexpr auto kRequested = shop::order::v1::CANCELLATION_REQUEST_STATE_REQUESTED;
+constexpr auto kAccepted = shop::order::v1::CANCELLATION_REQUEST_STATE_ACCEPTED;
+constexpr auto kRefused = shop::order::v1::CANCELLATION_REQUEST_STATE_REFUSED;
 
 TEST(OrderStateTest, StockReservedCompletesAPendingOrder) {
   Order order = WithStatus(kPending);
@@ -62,17 +65,55 @@ TEST(OrderStateTest, StockRejectedTwiceIsANoOpButOnACompletedOrderIsIllegal) {
   EXPECT_EQ(completed.status(), kCompleted);
 }
 
-TEST(OrderStateTest, CancelWorksOnPendingAndUnshippedCompletedOrders) {
-  for (OrderStatus status : {kPending, kCompleted}) {
-    Order order = WithStatus(status);
-    auto transition = Cancel(order, "changed my mind", kNow);
-    ASSERT_TRUE(transition.ok());
-    EXPECT_EQ(transition->emit, Emit::kOrderCancelled);
-    EXPECT_EQ(transition->previous_status, status);
-    EXPECT_EQ(order.status(), kCancelled);
-    EXPECT_EQ(order.cancellation_reason(),
-              CancellationReason::CANCELLATION_REASON_CUSTOMER_REQUEST);
-  }
+TEST(OrderStateTest, CancelIsImmediateForAPendingOrder) {
+  Order order = WithStatus(kPending);
+  auto transition = Cancel(order, "changed my mind", kNow);
+  ASSERT_TRUE(transition.ok());
+  EXPECT_EQ(transition->emit, Emit::kOrderCancelled);
+  EXPECT_EQ(transition->previous_status, kPending);
+  EXPECT_EQ(order.status(), kCancelled);
+  EXPECT_EQ(order.cancellation_reason(), CancellationReason::CANCELLATION_REASON_CUSTOMER_REQUEST);
+}
+
+TEST(OrderStateTest, CancelOfACompletedOrderIsARequestThatDeliveryDecides) {
+  Order order = WithStatus(kCompleted);
+  auto requested = Cancel(order, "changed my mind", kNow);
+  ASSERT_TRUE(requested.ok());
+  EXPECT_EQ(requested->emit, Emit::kOrderCancellationRequested);
+  EXPECT_EQ(order.status(), kCompleted) << "delivery decides";
+  EXPECT_EQ(order.cancellation_request().state(), kRequested);
+  EXPECT_EQ(order.cancellation_request().reason(), "changed my mind");
+  EXPECT_FALSE(Cancel(order, "again", kNow)->changed) << "asking twice is harmless";
+
+  Order accepted = order;
+  auto cancelled = OnCancellationAccepted(accepted, kNow + absl::Seconds(1));
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->emit, Emit::kOrderCancelled);
+  EXPECT_EQ(cancelled->previous_status, kCompleted);
+  EXPECT_EQ(accepted.status(), kCancelled);
+  EXPECT_EQ(accepted.cancellation_request().state(), kAccepted);
+  EXPECT_EQ(accepted.cancellation_detail(), "changed my mind");
+  EXPECT_FALSE(OnCancellationAccepted(accepted, kNow)->changed) << "redelivered";
+
+  Order refused = order;
+  auto kept = OnCancellationRefused(refused, "the parcel has shipped", kNow);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->emit, Emit::kNothing);
+  EXPECT_TRUE(kept->changed);
+  EXPECT_EQ(refused.status(), kCompleted);
+  EXPECT_EQ(refused.cancellation_request().state(), kRefused);
+  EXPECT_EQ(refused.cancellation_request().refusal_detail(), "the parcel has shipped");
+  EXPECT_FALSE(OnCancellationRefused(refused, "x", kNow)->changed) << "redelivered";
+  EXPECT_EQ(Cancel(refused, "please", kNow).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(OrderStateTest, AnAnswerToNoRequestIsIllegal) {
+  Order completed = WithStatus(kCompleted);
+  EXPECT_EQ(OnCancellationAccepted(completed, kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(OnCancellationRefused(completed, "", kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(completed.status(), kCompleted);
 }
 
 TEST(OrderStateTest, CancellingTwiceIsHarmlessAndKeepsTheFirstReason) {

@@ -146,6 +146,17 @@ class Journal {
       event.ParseFromString(payload);
       return absl::StrCat(order_v1::CancellationReason_Name(event.reason()), ": ", event.detail());
     }
+    if (type == "shop.order.v1.OrderCancellationRequested") {
+      order_v1::OrderCancellationRequested event;
+      event.ParseFromString(payload);
+      return absl::StrCat("\"", event.reason(), "\": delivery decides");
+    }
+    if (type == "shop.delivery.v1.CancellationAccepted") return "not shipped: delivery cancelled";
+    if (type == "shop.delivery.v1.CancellationRefused") {
+      delivery_v1::CancellationRefused event;
+      event.ParseFromString(payload);
+      return absl::StrCat("refused: ", event.detail());
+    }
     if (type == "shop.product.v1.StockRejected") {
       product_v1::StockRejected event;
       event.ParseFromString(payload);
@@ -296,17 +307,26 @@ int main(int argc, char** argv) {
             journal.WaitFor(rejected, "shop.order.v1.OrderCancelled") &&
             journal.WaitFor(cancelled, "shop.settlement.v1.SettlementRecorded") &&
             journal.WaitFor(cancelled, "shop.delivery.v1.DeliveryCreated");
-  {
+  // CancelOrder on a completed order is a request that delivery decides;
+  // the answer comes at once with the request's state.
+  auto cancel = [&](const std::string& label, const std::string& id) {
     order_v1::CancelOrderRequest request;
-    request.set_order_id(cancelled);
-    request.set_reason("customer changed their mind");
+    request.set_order_id(id);
+    request.set_reason(label == "cancelled-later" ? "customer changed their mind"
+                                                  : "too late, surely?");
     order_v1::CancelOrderResponse response;
     grpc::Status status =
         Call(*orders, &order_v1::OrderService::Stub::CancelOrder, request, &response);
-    std::printf("  CancelOrder %-17s -> %s\n", "cancelled-later",
-                status.ok() ? order_v1::OrderStatus_Name(response.order().status()).c_str()
-                            : status.error_message().c_str());
-  }
+    std::printf("  CancelOrder %-17s -> %s\n", label.c_str(),
+                status.ok() ? absl::StrCat(order_v1::OrderStatus_Name(response.order().status()),
+                                           ", cancellation ",
+                                           order_v1::CancellationRequestState_Name(
+                                               response.order().cancellation_request().state()))
+                                  .c_str()
+                            : absl::StrCat("refused at once: ", status.error_message()).c_str());
+    return status.ok();
+  };
+  cancel("cancelled-later", cancelled);
   {
     delivery_v1::UpdateDeliveryStatusRequest request;
     request.set_order_id(happy);
@@ -318,10 +338,29 @@ int main(int argc, char** argv) {
                 status.ok() ? delivery_v1::DeliveryStatus_Name(response.delivery().status()).c_str()
                             : status.error_message().c_str());
   }
-  ok = ok && journal.WaitFor(cancelled, "shop.settlement.v1.SettlementReversed") &&
+  // A late cancellation: the parcel has just left, and the order service may
+  // not know yet; delivery, which owns shipping, refuses.
+  const bool late_requested = cancel("completes+ships", happy);
+  ok = ok && (!late_requested || journal.WaitFor(happy, "shop.delivery.v1.CancellationRefused"));
+  ok = ok && journal.WaitFor(cancelled, "shop.delivery.v1.CancellationAccepted") &&
+       journal.WaitFor(cancelled, "shop.order.v1.OrderCancelled") &&
+       journal.WaitFor(cancelled, "shop.settlement.v1.SettlementReversed") &&
        journal.WaitFor(cancelled, "shop.product.v1.StockReleased") &&
        journal.WaitFor(cancelled, "shop.delivery.v1.DeliveryStatusChanged") &&
        journal.WaitFor(happy, "shop.delivery.v1.DeliveryStatusChanged");
+
+  // The order records delivery's answer once it consumes it.
+  for (int i = 0; ok && late_requested && i < 300; ++i) {
+    order_v1::GetOrderRequest get;
+    get.set_order_id(happy);
+    order_v1::GetOrderResponse order;
+    Call(*orders, &order_v1::OrderService::Stub::GetOrder, get, &order);
+    if (order.order().cancellation_request().state() !=
+        order_v1::CANCELLATION_REQUEST_STATE_REQUESTED) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));  // polling the order, with a bound
+  }
 
   std::printf("\n== Final state, read back from each service\n");
   for (const auto& [label, id] :
@@ -345,12 +384,19 @@ int main(int argc, char** argv) {
     for (const auto& entry : ledger.entries()) {
       entries.push_back(Money(entry.amount().minor_units(), entry.amount().currency_code()));
     }
-    std::printf("  %-16s order %-22s delivery %-26s ledger [%s]\n", label.c_str(),
-                order_v1::OrderStatus_Name(order.order().status()).c_str(),
-                has_delivery.ok()
-                    ? delivery_v1::DeliveryStatus_Name(delivery.delivery().status()).c_str()
-                    : "(none)",
-                absl::StrJoin(entries, ", ").c_str());
+    const auto& request = order.order().cancellation_request();
+    std::printf(
+        "  %-16s order %-22s delivery %-26s ledger [%s]%s\n", label.c_str(),
+        order_v1::OrderStatus_Name(order.order().status()).c_str(),
+        has_delivery.ok() ? delivery_v1::DeliveryStatus_Name(delivery.delivery().status()).c_str()
+                          : "(none)",
+        absl::StrJoin(entries, ", ").c_str(),
+        request.state() == order_v1::CANCELLATION_REQUEST_STATE_UNSPECIFIED
+            ? ""
+            : absl::StrCat("  cancellation ",
+                           order_v1::CancellationRequestState_Name(request.state()),
+                           request.refusal_detail().empty() ? "" : ": ", request.refusal_detail())
+                  .c_str());
   }
   for (const char* id : {"tea", "mug", "kettle"}) {
     product_v1::GetStockRequest request;
