@@ -444,6 +444,31 @@ TEST_F(SystemTest, ACatalogPriceChangeReachesLaterOrdersWhileEarlierOrdersKeepTh
   EXPECT_EQ(grpc_util::ViolationsOf(retired)[0].field, "lines[0].product_id");
 }
 
+TEST_F(SystemTest, CancellingPendingOrdersWhileTheirReservationIsInFlightLeavesNothingReserved) {
+  // Each order is cancelled right after it is placed, while product may be
+  // reserving its stock; whichever comes first, nothing stays reserved.
+  constexpr int kOrders = 30;
+  const std::string cup = Product("cup", 100);
+  std::vector<std::string> ids;
+  for (int i = 0; i < kOrders; ++i) {
+    Order order;
+    ASSERT_TRUE(Place(prefix_ + "-hasty", "hasty-" + std::to_string(i), {{cup, 2}}, &order).ok());
+    ASSERT_TRUE(Cancel(order.order_id()).ok());
+    ids.push_back(order.order_id());
+  }
+  ASSERT_TRUE(system_->WaitForQuiet(absl::Seconds(120)));
+  for (const auto& id : ids) {
+    const Order order = Get(id);
+    EXPECT_EQ(order.status(), ORDER_STATUS_CANCELLED) << id;
+    int64_t net = 0;
+    for (const auto& entry : Ledger(id)) net += entry.amount().minor_units();
+    EXPECT_EQ(net, 0) << id;
+  }
+  EXPECT_EQ(Stock(cup).reserved(), 0);
+  EXPECT_EQ(Stock(cup).sold(), 0);
+  EXPECT_EQ(Stock(cup).available(), 100);
+}
+
 TEST_F(SystemTest, ShipmentRacingCancellationEndsConsistentEverywhere) {
   // 60 completed orders of one unit each; then, for each, SHIPPED and
   // CancelOrder at once, one or the other sent first, alternately.
