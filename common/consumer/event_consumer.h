@@ -38,6 +38,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/events/event_metadata.h"
+#include "common/events/event_sink.h"
 #include "common/kafka/producer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/migrations.h"
@@ -78,10 +79,12 @@ struct ConsumerStats {
   int64_t batches = 0;
 };
 
+using events::EventSink;
+
 // What a handler gets besides the event: its metadata and origin, the
 // transaction to write in, and a way to emit follow-up events through the
 // outbox in that same transaction (caused by this event, same correlation).
-class EventContext {
+class EventContext : public EventSink {
  public:
   EventContext(const events::EventMetadata& metadata, mysql::Transaction& tx,
                outbox::Outbox* outbox)
@@ -90,7 +93,7 @@ class EventContext {
   const events::EventMetadata& metadata() const { return metadata_; }
   mysql::Transaction& tx() { return tx_; }
 
-  absl::Status Emit(const google::protobuf::Message& event);
+  absl::Status Emit(const google::protobuf::Message& event) override;
 
  private:
   const events::EventMetadata& metadata_;
@@ -117,7 +120,9 @@ class EventConsumer {
     return options;
   }
 
-  // Registers the handler for events of type M (by full proto name).
+  // Registers the handler for events of type M (by full proto name); M is
+  // deduced from a std::function, so a service registers a named handler in
+  // one line: consumer.On(Handle(&DeliverySaga::OnOrderCompleted)).
   template <typename M>
   void On(std::function<absl::Status(const M&, EventContext&)> handler,
           HandlerOptions handler_options = HandlerOptions()) {

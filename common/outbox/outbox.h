@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/events/event_metadata.h"
+#include "common/events/event_sink.h"
 #include "common/mysql/migrations.h"
 #include "common/mysql/transaction.h"
 #include "google/protobuf/message.h"
@@ -63,6 +64,22 @@ class Outbox {
   const int64_t max_event_bytes_;
   absl::Mutex mu_;
   std::function<void()> listener_ ABSL_GUARDED_BY(mu_);
+};
+
+// The outbox as an EventSink for a command's own transaction: each event is
+// appended with `correlation_id` as its correlation and causation.
+class OutboxSink : public events::EventSink {
+ public:
+  OutboxSink(Outbox& outbox, mysql::Transaction& tx, std::string correlation_id)
+      : outbox_(outbox), tx_(tx), correlation_id_(std::move(correlation_id)) {}
+  absl::Status Emit(const google::protobuf::Message& event) override {
+    return outbox_.Append(tx_, event, {correlation_id_, correlation_id_}).status();
+  }
+
+ private:
+  Outbox& outbox_;
+  mysql::Transaction& tx_;
+  const std::string correlation_id_;
 };
 
 // The outbox table, for the owning service's migrations (component "outbox").

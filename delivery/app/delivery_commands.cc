@@ -7,7 +7,7 @@
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
 #include "common/mysql/transaction.h"
-#include "delivery/domain/delivery_state.h"
+#include "delivery/domain/delivery_rules.h"
 #include "google/protobuf/util/time_util.h"
 #include "proto/shop/delivery/v1/events.pb.h"
 #include "proto/shop/order/v1/events.pb.h"
@@ -15,27 +15,25 @@
 namespace shop::delivery::app {
 namespace {
 
-google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
-}
+// DeliveryStore on the repository, in one transaction.
+class MysqlDeliveryStore : public DeliveryStore {
+ public:
+  MysqlDeliveryStore(storage::DeliveryRepository& deliveries, mysql::Transaction& tx)
+      : deliveries_(deliveries), tx_(tx) {}
+  absl::StatusOr<std::optional<Delivery>> FindByOrder(const std::string& order_id) override {
+    return deliveries_.FindByOrder(tx_, order_id, /*for_update=*/true);
+  }
+  absl::Status Insert(const Delivery& delivery) override {
+    return deliveries_.Insert(tx_, delivery);
+  }
+  absl::Status Update(const Delivery& delivery) override {
+    return deliveries_.Update(tx_, delivery);
+  }
 
-// Moves `delivery` to `to` if that is legal and new; returns the event to
-// publish, or nullopt for a no-op.
-absl::StatusOr<std::optional<shop::delivery::v1::DeliveryStatusChanged>> Move(Delivery& delivery,
-                                                                              DeliveryStatus to) {
-  auto changed = domain::Advance(delivery.status(), to);
-  if (!changed.ok()) return changed.status();
-  if (!*changed) return std::nullopt;
-  shop::delivery::v1::DeliveryStatusChanged event;
-  event.set_delivery_id(delivery.delivery_id());
-  event.set_order_id(delivery.order_id());
-  event.set_previous_status(delivery.status());
-  event.set_status(to);
-  delivery.set_status(to);
-  *delivery.mutable_update_time() = Now();
-  *event.mutable_change_time() = delivery.update_time();
-  return event;
-}
+ private:
+  storage::DeliveryRepository& deliveries_;
+  mysql::Transaction& tx_;
+};
 
 }  // namespace
 
@@ -90,113 +88,30 @@ absl::StatusOr<Delivery> DeliveryCommands::UpdateStatus(const std::string& order
     if (!found->has_value()) {
       return absl::NotFoundError(absl::StrCat("order ", order_id, " has no delivery"));
     }
-    delivery = **std::move(found);
-    auto event = Move(delivery, status);
-    if (!event.ok()) return event.status();
-    if (!event->has_value()) return absl::OkStatus();
-    if (absl::Status updated = deliveries_.Update(tx, delivery); !updated.ok()) return updated;
-    return outbox_.Append(tx, **event, {correlation_id, correlation_id}).status();
+    auto change = domain::ChangeStatus(**found, status, absl::Now());
+    if (!change.ok()) return change.status();
+    delivery = change->update.has_value() ? *change->update : **found;
+    MysqlDeliveryStore store(deliveries_, tx);
+    outbox::OutboxSink sink(outbox_, tx, correlation_id);
+    return DeliverySaga::Apply(*change, store, sink);
   });
   if (!result.ok()) return result;
   return delivery;
 }
 
+template <typename M>
+std::function<absl::Status(const M&, consumer::EventContext&)> DeliveryCommands::Handle(
+    absl::Status (DeliverySaga::*handler)(const M&, DeliveryStore&, consumer::EventSink&)) {
+  return [this, handler](const M& event, consumer::EventContext& context) {
+    MysqlDeliveryStore store(deliveries_, context.tx());
+    return (saga_.*handler)(event, store, context);
+  };
+}
+
 void DeliveryCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On<shop::order::v1::OrderCompleted>(
-      [this](const shop::order::v1::OrderCompleted& completed, consumer::EventContext& context) {
-        auto found = deliveries_.FindByOrder(context.tx(), completed.order_id(), true);
-        if (!found.ok()) return found.status();
-        if (found->has_value()) return absl::OkStatus();  // created already
-        Delivery delivery;
-        delivery.set_delivery_id(events::NewUuid());
-        delivery.set_order_id(completed.order_id());
-        delivery.set_status(DeliveryStatus::DELIVERY_STATUS_PREPARING);
-        *delivery.mutable_shipping_address() = completed.shipping_address();
-        for (const auto& line : completed.lines()) {
-          auto* item = delivery.add_items();
-          item->set_product_id(line.product_id());
-          item->set_quantity(line.quantity());
-        }
-        *delivery.mutable_create_time() = Now();
-        *delivery.mutable_update_time() = delivery.create_time();
-        if (absl::Status inserted = deliveries_.Insert(context.tx(), delivery); !inserted.ok()) {
-          return inserted;
-        }
-        shop::delivery::v1::DeliveryCreated created;
-        created.set_delivery_id(delivery.delivery_id());
-        created.set_order_id(delivery.order_id());
-        *created.mutable_shipping_address() = delivery.shipping_address();
-        *created.mutable_items() = delivery.items();
-        *created.mutable_create_time() = delivery.create_time();
-        return context.Emit(created);
-      });
-
-  consumer.On<shop::order::v1::OrderCancellationRequested>(
-      [this](const shop::order::v1::OrderCancellationRequested& requested,
-             consumer::EventContext& context) -> absl::Status {
-        auto found = deliveries_.FindByOrder(context.tx(), requested.order_id(), true);
-        if (!found.ok()) return found.status();
-        if (!found->has_value()) {
-          // No delivery was ever started: nothing can ship; accept.
-          shop::delivery::v1::CancellationAccepted accepted;
-          accepted.set_order_id(requested.order_id());
-          *accepted.mutable_decide_time() = Now();
-          return context.Emit(accepted);
-        }
-        Delivery delivery = **std::move(found);
-        switch (delivery.status()) {
-          case DeliveryStatus::DELIVERY_STATUS_PREPARING:
-          case DeliveryStatus::DELIVERY_STATUS_CANCELLED: {
-            auto event = Move(delivery, DeliveryStatus::DELIVERY_STATUS_CANCELLED);
-            if (!event.ok()) return event.status();
-            if (event->has_value()) {
-              if (absl::Status updated = deliveries_.Update(context.tx(), delivery);
-                  !updated.ok()) {
-                return updated;
-              }
-              if (absl::Status emitted = context.Emit(**event); !emitted.ok()) return emitted;
-            }
-            shop::delivery::v1::CancellationAccepted accepted;
-            accepted.set_delivery_id(delivery.delivery_id());
-            accepted.set_order_id(delivery.order_id());
-            *accepted.mutable_decide_time() = Now();
-            return context.Emit(accepted);
-          }
-          default: {
-            shop::delivery::v1::CancellationRefused refused;
-            refused.set_delivery_id(delivery.delivery_id());
-            refused.set_order_id(delivery.order_id());
-            refused.set_status(delivery.status());
-            refused.set_detail("the parcel has shipped");
-            *refused.mutable_decide_time() = Now();
-            return context.Emit(refused);
-          }
-        }
-      });
-
-  consumer.On<shop::order::v1::OrderCancelled>(
-      [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
-        auto found = deliveries_.FindByOrder(context.tx(), cancelled.order_id(), true);
-        if (!found.ok()) return found.status();
-        if (!found->has_value()) return absl::OkStatus();  // never completed: nothing to cancel
-        Delivery delivery = **std::move(found);
-        if (delivery.status() == DeliveryStatus::DELIVERY_STATUS_CANCELLED) {
-          return absl::OkStatus();  // cancelled already, when delivery accepted the request
-        }
-        if (delivery.status() != DeliveryStatus::DELIVERY_STATUS_PREPARING) {
-          // Shipped already: the parcel is on its way; returns are out of scope.
-          log::Warning("order cancelled after its delivery left",
-                       {{"order_id", delivery.order_id()},
-                        {"status", shop::delivery::v1::DeliveryStatus_Name(delivery.status())}});
-          return absl::OkStatus();
-        }
-        auto event = Move(delivery, DeliveryStatus::DELIVERY_STATUS_CANCELLED);
-        if (!event.ok()) return event.status();
-        if (absl::Status updated = deliveries_.Update(context.tx(), delivery); !updated.ok()) {
-          return updated;
-        }
-        return context.Emit(**event);
-      });
+  consumer.On(Handle(&DeliverySaga::OnOrderCompleted));
+  consumer.On(Handle(&DeliverySaga::OnOrderCancellationRequested));
+  consumer.On(Handle(&DeliverySaga::OnOrderCancelled));
 }
 
 }  // namespace shop::delivery::app

@@ -9,8 +9,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/consumer/event_consumer.h"
+#include "common/events/event_metadata.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "delivery/app/delivery_saga.h"
 #include "delivery/storage/delivery_repository.h"
 
 namespace shop::delivery::app {
@@ -33,12 +35,20 @@ class DeliveryCommands {
   // Delivery owns shipping, so it decides a completed order's cancellation:
   // the decision and UpdateStatus(SHIPPED) both lock the delivery row, so
   // exactly one of them wins.
+  // The handlers are DeliverySaga's, one line each.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
+  // A saga handler as a consumer handler: the MySQL store in the consumer's
+  // transaction, the outbox as the sink.
+  template <typename M>
+  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
+      absl::Status (DeliverySaga::*handler)(const M&, DeliveryStore&, consumer::EventSink&));
+
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::DeliveryRepository deliveries_;
+  DeliverySaga saga_{events::NewUuid};
 };
 
 }  // namespace shop::delivery::app

@@ -21,33 +21,25 @@ namespace {
 using domain::Emit;
 using domain::Transition;
 
-// Publishes what a transition calls for, in the transaction that made it.
-template <typename EmitFn>
-absl::Status EmitFor(const Transition& transition, const Order& order, EmitFn emit) {
-  switch (transition.emit) {
-    case Emit::kOrderCompleted:
-      return emit(domain::OrderCompletedOf(order));
-    case Emit::kOrderCancelled:
-      return emit(domain::OrderCancelledOf(order, transition.previous_status));
-    case Emit::kOrderCancellationRequested:
-      return emit(domain::OrderCancellationRequestedOf(order));
-    case Emit::kNothing:
-      return absl::OkStatus();
+// OrderStore on the repositories, in one transaction.
+class MysqlOrderStore : public OrderStore {
+ public:
+  MysqlOrderStore(storage::OrderRepository& orders, storage::CatalogReplica& catalog,
+                  mysql::Transaction& tx)
+      : orders_(orders), catalog_(catalog), tx_(tx) {}
+  absl::StatusOr<Order> GetForUpdate(const std::string& order_id) override {
+    return orders_.Get(tx_, order_id, /*for_update=*/true);
   }
-  return absl::OkStatus();
-}
+  absl::Status Update(const Order& order) override { return orders_.Update(tx_, order); }
+  absl::Status UpsertCatalog(const domain::CatalogEntry& entry, int64_t changed_micros) override {
+    return catalog_.Upsert(tx_, entry, changed_micros);
+  }
 
-std::string ShortfallDetail(const shop::product::v1::StockRejected& rejected) {
-  std::vector<std::string> parts;
-  for (const auto& shortfall : rejected.shortfalls()) {
-    parts.push_back(shortfall.unknown_product()
-                        ? absl::StrCat(shortfall.product_id(), ": unknown product")
-                        : absl::StrCat(shortfall.product_id(), ": requested ",
-                                       shortfall.requested(), ", available ",
-                                       shortfall.available()));
-  }
-  return absl::StrCat("out of stock: ", absl::StrJoin(parts, "; "));
-}
+ private:
+  storage::OrderRepository& orders_;
+  storage::CatalogReplica& catalog_;
+  mysql::Transaction& tx_;
+};
 
 }  // namespace
 
@@ -187,73 +179,30 @@ absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
     auto transition =
         domain::Cancel(order, reason.empty() ? "cancelled by the customer" : reason, absl::Now());
     if (!transition.ok()) return transition.status();
-    if (!transition->changed) return absl::OkStatus();
-    if (absl::Status updated = orders_.Update(tx, order); !updated.ok()) return updated;
-    return EmitFor(*transition, order, [&](const google::protobuf::Message& event) {
-      return outbox_.Append(tx, event, {correlation_id, correlation_id}).status();
-    });
+    MysqlOrderStore store(orders_, catalog_, tx);
+    outbox::OutboxSink sink(outbox_, tx, correlation_id);
+    return OrderSaga::Apply(*transition, order, store, sink);
   });
   if (!status.ok()) return AtDeadline(status, deadline);
   return order;
 }
 
-void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // Applies `step` to the locked order and emits what it calls for.
-  auto react = [this](const std::string& order_id, consumer::EventContext& context,
-                      const std::function<absl::StatusOr<Transition>(Order&)>& step) {
-    auto order = orders_.Get(context.tx(), order_id, /*for_update=*/true);
-    if (!order.ok()) return order.status();
-    auto transition = step(*order);
-    if (!transition.ok()) return transition.status();
-    if (!transition->changed) return absl::OkStatus();
-    if (absl::Status updated = orders_.Update(context.tx(), *order); !updated.ok()) return updated;
-    return EmitFor(*transition, *order, [&context](const google::protobuf::Message& event) {
-      return context.Emit(event);
-    });
+template <typename M>
+std::function<absl::Status(const M&, consumer::EventContext&)> OrderCommands::Handle(
+    absl::Status (OrderSaga::*handler)(const M&, OrderStore&, consumer::EventSink&)) {
+  return [this, handler](const M& event, consumer::EventContext& context) {
+    MysqlOrderStore store(orders_, catalog_, context.tx());
+    return (saga_.*handler)(event, store, context);
   };
-  consumer.On<shop::product::v1::ProductChanged>(
-      [this](const shop::product::v1::ProductChanged& changed, consumer::EventContext& context) {
-        const auto& product = changed.product();
-        return catalog_.Upsert(
-            context.tx(),
-            {changed.product_id(), product.price().minor_units(), product.price().currency_code(),
-             product.discontinued()},
-            google::protobuf::util::TimeUtil::TimestampToMicroseconds(changed.change_time()));
-      });
-  consumer.On<shop::product::v1::StockReserved>(
-      [react](const shop::product::v1::StockReserved& event, consumer::EventContext& context) {
-        return react(event.order_id(), context,
-                     [](Order& order) { return domain::OnStockReserved(order, absl::Now()); });
-      });
-  consumer.On<shop::product::v1::StockRejected>(
-      [react](const shop::product::v1::StockRejected& event, consumer::EventContext& context) {
-        const std::string detail = ShortfallDetail(event);
-        return react(event.order_id(), context, [&detail](Order& order) {
-          return domain::OnStockRejected(order, detail, absl::Now());
-        });
-      });
-  // Delivery's answer to a cancellation request.
-  consumer.On<shop::delivery::v1::CancellationAccepted>(
-      [react](const shop::delivery::v1::CancellationAccepted& event,
-              consumer::EventContext& context) {
-        return react(event.order_id(), context, [](Order& order) {
-          return domain::OnCancellationAccepted(order, absl::Now());
-        });
-      });
-  consumer.On<shop::delivery::v1::CancellationRefused>(
-      [react](const shop::delivery::v1::CancellationRefused& event,
-              consumer::EventContext& context) {
-        return react(event.order_id(), context, [&event](Order& order) {
-          return domain::OnCancellationRefused(order, event.detail(), absl::Now());
-        });
-      });
-  consumer.On<shop::delivery::v1::DeliveryStatusChanged>(
-      [react](const shop::delivery::v1::DeliveryStatusChanged& event,
-              consumer::EventContext& context) {
-        if (event.status() != shop::delivery::v1::DELIVERY_STATUS_SHIPPED) return absl::OkStatus();
-        return react(event.order_id(), context,
-                     [](Order& order) { return domain::OnShipped(order, absl::Now()); });
-      });
+}
+
+void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
+  consumer.On(Handle(&OrderSaga::OnProductChanged));
+  consumer.On(Handle(&OrderSaga::OnStockReserved));
+  consumer.On(Handle(&OrderSaga::OnStockRejected));
+  consumer.On(Handle(&OrderSaga::OnDeliveryStatusChanged));
+  consumer.On(Handle(&OrderSaga::OnCancellationAccepted));
+  consumer.On(Handle(&OrderSaga::OnCancellationRefused));
 }
 
 }  // namespace shop::order::app

@@ -12,6 +12,7 @@
 #include "common/consumer/event_consumer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "order/app/order_saga.h"
 #include "order/storage/catalog_replica.h"
 #include "order/storage/order_repository.h"
 #include "proto/shop/order/v1/order_service.pb.h"
@@ -45,9 +46,16 @@ class OrderCommands {
 
   // ProductChanged (the catalog replica), StockReserved, StockRejected and
   // DeliveryStatusChanged handlers.
+  // The handlers are OrderSaga's, one line each.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
+  // A saga handler as a consumer handler: the MySQL store in the consumer's
+  // transaction, the outbox as the sink.
+  template <typename M>
+  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
+      absl::Status (OrderSaga::*handler)(const M&, OrderStore&, consumer::EventSink&));
+
   // Maps a failure after the deadline passed to DEADLINE_EXCEEDED.
   static absl::Status AtDeadline(absl::Status status, absl::Time deadline);
 
@@ -55,6 +63,7 @@ class OrderCommands {
   outbox::Outbox& outbox_;
   storage::OrderRepository orders_;
   storage::CatalogReplica catalog_;
+  OrderSaga saga_;
 };
 
 }  // namespace shop::order::app

@@ -49,4 +49,21 @@ shop::order::v1::OrderCancellationRequested OrderCancellationRequestedOf(const O
   return event;
 }
 
+std::unique_ptr<google::protobuf::Message> EventOf(const Transition& transition,
+                                                   const Order& order) {
+  switch (transition.emit) {
+    case Emit::kOrderCompleted:
+      return std::make_unique<shop::order::v1::OrderCompleted>(OrderCompletedOf(order));
+    case Emit::kOrderCancelled:
+      return std::make_unique<shop::order::v1::OrderCancelled>(
+          OrderCancelledOf(order, transition.previous_status));
+    case Emit::kOrderCancellationRequested:
+      return std::make_unique<shop::order::v1::OrderCancellationRequested>(
+          OrderCancellationRequestedOf(order));
+    case Emit::kNothing:
+      return nullptr;
+  }
+  return nullptr;
+}
+
 }  // namespace shop::order::domain

@@ -145,97 +145,59 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::UpdateProduct(
   return record;
 }
 
+namespace {
+
+// StockStore on the repository, in one transaction.
+class MysqlStockStore : public StockStore {
+ public:
+  MysqlStockStore(storage::ProductRepository& products, mysql::Transaction& tx)
+      : products_(products), tx_(tx) {}
+  absl::StatusOr<std::vector<domain::Reservation>> Reservations(
+      const std::string& order_id) override {
+    return products_.Reservations(tx_, order_id);
+  }
+  absl::StatusOr<std::map<std::string, int64_t>> LockAvailable(
+      const std::vector<std::string>& product_ids) override {
+    return products_.LockAvailable(tx_, product_ids);
+  }
+  absl::Status Move(const domain::StockChange& change) override {
+    switch (change.move) {
+      case domain::StockMove::kReserve:
+        return products_.Reserve(tx_, change.product_id, change.quantity);
+      case domain::StockMove::kSell:
+        return products_.MarkSold(tx_, change.product_id, change.quantity);
+      case domain::StockMove::kRelease:
+        return products_.Release(tx_, change.product_id, change.quantity, change.from);
+    }
+    return absl::InternalError("unknown stock move");
+  }
+  absl::Status SaveReservation(const std::string& order_id,
+                               const domain::Reservation& reservation) override {
+    return products_.SaveReservation(tx_, order_id, reservation);
+  }
+
+ private:
+  storage::ProductRepository& products_;
+  mysql::Transaction& tx_;
+};
+
+}  // namespace
+
+template <typename M>
+std::function<absl::Status(const M&, consumer::EventContext&)> ProductCommands::Handle(
+    absl::Status (ProductSaga::*handler)(const M&, StockStore&, consumer::EventSink&)) {
+  return [this, handler](const M& event, consumer::EventContext& context) {
+    MysqlStockStore store(products_, context.tx());
+    return (saga_.*handler)(event, store, context);
+  };
+}
+
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On<shop::order::v1::OrderPlaced>(
-      [this](const shop::order::v1::OrderPlaced& placed, consumer::EventContext& context) {
-        mysql::Transaction& tx = context.tx();
-        auto existing = products_.Reservations(tx, placed.order_id());
-        if (!existing.ok()) return existing.status();
-        if (!existing->empty()) return absl::OkStatus();  // reserved already
-        const std::map<std::string, int64_t> requested =
-            domain::RequestedQuantities(placed.lines());
-        std::vector<std::string> ids;
-        for (const auto& [id, quantity] : requested) ids.push_back(id);
-        auto available = products_.LockAvailable(tx, ids);
-        if (!available.ok()) return available.status();
-        const auto shortfalls = domain::Shortfalls(requested, *available);
-        if (!shortfalls.empty()) {
-          shop::product::v1::StockRejected rejected;
-          rejected.set_order_id(placed.order_id());
-          for (const auto& shortfall : shortfalls) *rejected.add_shortfalls() = shortfall;
-          *rejected.mutable_reject_time() = Now();
-          return context.Emit(rejected);
-        }
-        shop::product::v1::StockReserved reserved;
-        reserved.set_order_id(placed.order_id());
-        for (const auto& [id, quantity] : requested) {
-          if (absl::Status status = products_.Reserve(tx, id, quantity); !status.ok())
-            return status;
-          if (absl::Status status = products_.SaveReservation(
-                  tx, placed.order_id(), {id, quantity, ReservationState::kReserved});
-              !status.ok()) {
-            return status;
-          }
-          auto* line = reserved.add_lines();
-          line->set_product_id(id);
-          line->set_quantity(quantity);
-        }
-        *reserved.mutable_reserve_time() = Now();
-        return context.Emit(reserved);
-      },
-      // Stock rows are hot: hold their locks for one order at a time.
-      consumer::EventConsumer::OneAtATime());
-
-  consumer.On<shop::order::v1::OrderCompleted>(
-      [this](const shop::order::v1::OrderCompleted& completed, consumer::EventContext& context) {
-        auto reservations = products_.Reservations(context.tx(), completed.order_id());
-        if (!reservations.ok()) return reservations.status();
-        for (auto& reservation : *reservations) {
-          if (reservation.state != ReservationState::kReserved) continue;
-          if (absl::Status status =
-                  products_.MarkSold(context.tx(), reservation.product_id, reservation.quantity);
-              !status.ok()) {
-            return status;
-          }
-          reservation.state = ReservationState::kSold;
-          if (absl::Status status =
-                  products_.SaveReservation(context.tx(), completed.order_id(), reservation);
-              !status.ok()) {
-            return status;
-          }
-        }
-        return absl::OkStatus();
-      },
-      consumer::EventConsumer::OneAtATime());
-
-  consumer.On<shop::order::v1::OrderCancelled>(
-      [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
-        auto reservations = products_.Reservations(context.tx(), cancelled.order_id());
-        if (!reservations.ok()) return reservations.status();
-        shop::product::v1::StockReleased released;
-        released.set_order_id(cancelled.order_id());
-        for (auto& reservation : *reservations) {
-          if (reservation.state == ReservationState::kReleased) continue;
-          if (absl::Status status = products_.Release(context.tx(), reservation.product_id,
-                                                      reservation.quantity, reservation.state);
-              !status.ok()) {
-            return status;
-          }
-          reservation.state = ReservationState::kReleased;
-          if (absl::Status status =
-                  products_.SaveReservation(context.tx(), cancelled.order_id(), reservation);
-              !status.ok()) {
-            return status;
-          }
-          auto* line = released.add_lines();
-          line->set_product_id(reservation.product_id);
-          line->set_quantity(reservation.quantity);
-        }
-        if (released.lines_size() == 0) return absl::OkStatus();  // rejected: nothing was held
-        *released.mutable_release_time() = Now();
-        return context.Emit(released);
-      },
-      consumer::EventConsumer::OneAtATime());
+  // Stock rows are hot: each order's stock transaction stands alone.
+  const auto one_at_a_time = consumer::EventConsumer::OneAtATime();
+  consumer.On(Handle(&ProductSaga::OnOrderPlaced), one_at_a_time);
+  consumer.On(Handle(&ProductSaga::OnOrderCompleted), one_at_a_time);
+  consumer.On(Handle(&ProductSaga::OnOrderCancelled), one_at_a_time);
 }
 
 }  // namespace shop::product::app

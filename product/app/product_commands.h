@@ -12,6 +12,7 @@
 #include "common/consumer/event_consumer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "product/app/product_saga.h"
 #include "product/storage/product_repository.h"
 #include "proto/shop/product/v1/product_service.pb.h"
 
@@ -41,15 +42,23 @@ class ProductCommands {
       absl::Time deadline);
 
   // OrderPlaced, OrderCompleted and OrderCancelled handlers.
+  // The handlers are ProductSaga's, one line each.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
+  // A saga handler as a consumer handler: the MySQL store in the consumer's
+  // transaction, the outbox as the sink.
+  template <typename M>
+  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
+      absl::Status (ProductSaga::*handler)(const M&, StockStore&, consumer::EventSink&));
+
   absl::Status EmitProductChanged(mysql::Transaction& tx, const storage::ProductRecord& record,
                                   const std::string& correlation_id);
 
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::ProductRepository products_;
+  ProductSaga saga_;
 };
 
 }  // namespace shop::product::app

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "common/mysql/migrations.h"
 #include "common/mysql/transaction.h"
+#include "product/domain/reservations.h"
 #include "proto/shop/product/v1/product.pb.h"
 
 namespace shop::product::storage {
@@ -18,13 +19,8 @@ namespace shop::product::storage {
 using shop::product::v1::Product;
 using shop::product::v1::Stock;
 
-enum class ReservationState { kReserved = 1, kSold = 2, kReleased = 3 };
-
-struct Reservation {
-  std::string product_id;
-  int64_t quantity = 0;
-  ReservationState state = ReservationState::kReserved;
-};
+using ReservationState = domain::ReservationState;
+using Reservation = domain::Reservation;
 
 struct ProductRecord {
   Product product;

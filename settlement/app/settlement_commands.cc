@@ -54,36 +54,36 @@ absl::StatusOr<std::vector<storage::LedgerEntry>> SettlementCommands::EntriesOf(
   return entries;
 }
 
+namespace {
+
+// LedgerStore on the repository, in one transaction.
+class MysqlLedgerStore : public LedgerStore {
+ public:
+  MysqlLedgerStore(storage::LedgerRepository& ledger, mysql::Transaction& tx)
+      : ledger_(ledger), tx_(tx) {}
+  absl::StatusOr<bool> Book(const shop::settlement::v1::LedgerEntry& entry) override {
+    return ledger_.Book(tx_, entry);
+  }
+
+ private:
+  storage::LedgerRepository& ledger_;
+  mysql::Transaction& tx_;
+};
+
+}  // namespace
+
+template <typename M>
+std::function<absl::Status(const M&, consumer::EventContext&)> SettlementCommands::Handle(
+    absl::Status (SettlementSaga::*handler)(const M&, LedgerStore&, consumer::EventSink&)) {
+  return [this, handler](const M& event, consumer::EventContext& context) {
+    MysqlLedgerStore ledger(ledger_, context.tx());
+    return (saga_.*handler)(event, ledger, context);
+  };
+}
+
 void SettlementCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On<shop::order::v1::OrderCompleted>(
-      [this](const shop::order::v1::OrderCompleted& completed, consumer::EventContext& context) {
-        auto entry = domain::RevenueOf(completed);
-        if (!entry.ok()) return entry.status();
-        entry->set_entry_id(events::NewUuid());
-        auto booked = ledger_.Book(context.tx(), *entry);
-        if (!booked.ok() || !*booked) return booked.status();
-        shop::settlement::v1::SettlementRecorded recorded;
-        recorded.set_entry_id(entry->entry_id());
-        recorded.set_order_id(entry->order_id());
-        *recorded.mutable_amount() = entry->amount();
-        *recorded.mutable_book_time() = entry->book_time();
-        return context.Emit(recorded);
-      });
-  consumer.On<shop::order::v1::OrderCancelled>(
-      [this](const shop::order::v1::OrderCancelled& cancelled, consumer::EventContext& context) {
-        auto entry = domain::ReversalOf(cancelled);
-        if (!entry.ok()) return entry.status();
-        if (!entry->has_value()) return absl::OkStatus();  // never booked
-        (*entry)->set_entry_id(events::NewUuid());
-        auto booked = ledger_.Book(context.tx(), **entry);
-        if (!booked.ok() || !*booked) return booked.status();
-        shop::settlement::v1::SettlementReversed reversed;
-        reversed.set_entry_id((*entry)->entry_id());
-        reversed.set_order_id((*entry)->order_id());
-        *reversed.mutable_amount() = (*entry)->amount();
-        *reversed.mutable_book_time() = (*entry)->book_time();
-        return context.Emit(reversed);
-      });
+  consumer.On(Handle(&SettlementSaga::OnOrderCompleted));
+  consumer.On(Handle(&SettlementSaga::OnOrderCancelled));
 }
 
 }  // namespace shop::settlement::app

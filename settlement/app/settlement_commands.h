@@ -10,8 +10,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/consumer/event_consumer.h"
+#include "common/events/event_metadata.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "settlement/app/settlement_saga.h"
 #include "settlement/storage/ledger_repository.h"
 
 namespace shop::settlement::app {
@@ -30,12 +32,20 @@ class SettlementCommands {
                                                               absl::Time deadline);
 
   // OrderCompleted and OrderCancelled handlers.
+  // The handlers are SettlementSaga's, one line each.
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
+  // A saga handler as a consumer handler: the MySQL ledger in the
+  // consumer's transaction, the outbox as the sink.
+  template <typename M>
+  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
+      absl::Status (SettlementSaga::*handler)(const M&, LedgerStore&, consumer::EventSink&));
+
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::LedgerRepository ledger_;
+  SettlementSaga saga_{events::NewUuid};
 };
 
 }  // namespace shop::settlement::app

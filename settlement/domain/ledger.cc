@@ -56,4 +56,22 @@ absl::StatusOr<std::optional<LedgerEntry>> ReversalOf(
   return entry;
 }
 
+shop::settlement::v1::SettlementRecorded SettlementRecordedOf(const LedgerEntry& revenue) {
+  shop::settlement::v1::SettlementRecorded recorded;
+  recorded.set_entry_id(revenue.entry_id());
+  recorded.set_order_id(revenue.order_id());
+  *recorded.mutable_amount() = revenue.amount();
+  *recorded.mutable_book_time() = revenue.book_time();
+  return recorded;
+}
+
+shop::settlement::v1::SettlementReversed SettlementReversedOf(const LedgerEntry& reversal) {
+  shop::settlement::v1::SettlementReversed reversed;
+  reversed.set_entry_id(reversal.entry_id());
+  reversed.set_order_id(reversal.order_id());
+  *reversed.mutable_amount() = reversal.amount();
+  *reversed.mutable_book_time() = reversal.book_time();
+  return reversed;
+}
+
 }  // namespace shop::settlement::domain

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "proto/shop/order/v1/events.pb.h"
+#include "proto/shop/settlement/v1/events.pb.h"
 #include "proto/shop/settlement/v1/settlement.pb.h"
 
 namespace shop::settlement::domain {
@@ -29,6 +30,10 @@ absl::StatusOr<LedgerEntry> RevenueOf(const shop::order::v1::OrderCompleted& com
 // (nothing was booked, nothing to reverse).
 absl::StatusOr<std::optional<LedgerEntry>> ReversalOf(
     const shop::order::v1::OrderCancelled& cancelled);
+
+// The events that announce a booked entry.
+shop::settlement::v1::SettlementRecorded SettlementRecordedOf(const LedgerEntry& revenue);
+shop::settlement::v1::SettlementReversed SettlementReversedOf(const LedgerEntry& reversal);
 
 }  // namespace shop::settlement::domain
 
