@@ -537,6 +537,18 @@ TEST_F(OrderServiceTest, CancellingACompletedOrderIsARequestThatDeliveryAnswers)
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(OrderServiceTest, ASecondServiceOnATakenPortFailsToStartAndTheFirstKeepsServing) {
+  TestDatabase other("order_port");
+  ASSERT_TRUE(other.status().ok());
+  ServiceProcess second(kOrderBinary, other.options(), namespace_,
+                        {"--grpc_address=" + service_.address()});
+  const absl::Status started = second.Start();
+  EXPECT_FALSE(started.ok()) << "the port is taken; the second service must not share it";
+  EXPECT_THAT(std::string(started.message()), ::testing::HasSubstr("exited"));
+  Order order;
+  EXPECT_TRUE(Place(ValidRequest("cust-port", "key-port"), &order).ok());
+}
+
 TEST_F(OrderServiceTest, CancelFollowsTheStateMachine) {
   Order order, cancelled;
   ASSERT_TRUE(Place(ValidRequest("cust-6", "key-6a"), &order).ok());
