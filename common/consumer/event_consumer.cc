@@ -130,7 +130,7 @@ std::vector<std::unique_ptr<RdKafka::Message>> EventConsumer::PollBatch() {
   // Records kept while a retry paused the partitions come first, in order.
   while (!stashed_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
     batch.push_back(std::move(stashed_.front()));
-    stashed_.erase(stashed_.begin());
+    stashed_.pop_front();
   }
   if (!batch.empty()) return batch;
   int timeout_ms = 200;

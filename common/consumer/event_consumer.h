@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -172,7 +173,7 @@ class EventConsumer {
   absl::flat_hash_map<std::string, Registration> handlers_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<kafka::Producer> dead_letters_;
-  std::vector<std::unique_ptr<RdKafka::Message>> stashed_;
+  std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
