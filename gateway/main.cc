@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "common/config/flags.h"
 #include "common/grpc/server.h"
 #include "common/logging/log.h"
@@ -36,6 +37,7 @@ ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here once servi
 int main(int argc, char** argv) {
   shop::grpc_util::BlockShutdownSignals();
   shop::config::ParseFlags(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // see service_runtime.cc
   shop::log::SetService("gateway");
   std::ifstream file(absl::GetFlag(FLAGS_partners_file));
   std::stringstream text;

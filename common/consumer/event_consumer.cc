@@ -2,10 +2,13 @@
 
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include <algorithm>
 #include <exception>
+#include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -15,6 +18,7 @@
 #include "common/kafka/kafka_status.h"
 #include "common/kafka/record_headers.h"
 #include "common/logging/log.h"
+#include "common/mysql/multi_row.h"
 
 namespace shop::consumer {
 namespace {
@@ -94,7 +98,9 @@ absl::Status EventConsumer::Run() {
       {"session.timeout.ms", "10000"},
       {"heartbeat.interval.ms", "1000"},
       {"max.poll.interval.ms", "300000"},
-      {"fetch.wait.max.ms", "10"},
+      // The broker answers a fetch as soon as a record arrives (fetch.min.bytes
+      // is 1), so a long wait costs no latency, only fewer empty fetches.
+      {"fetch.wait.max.ms", "500"},
       {"client.id", options_.client_id.empty() ? options_.name : options_.client_id},
   };
   for (const auto& [key, value] : options_.kafka_overrides) settings[key] = value;
@@ -116,9 +122,14 @@ absl::Status EventConsumer::Run() {
   log::Info("consumer started", {{"group", options_.group}, {"consumer", options_.name}});
   while (!stopping_) {
     std::vector<std::unique_ptr<RdKafka::Message>> batch = PollBatch();
-    if (!batch.empty()) ProcessBatch(batch);
+    if (batch.empty()) {
+      CommitPending(/*idle=*/true, /*sync=*/false);
+    } else {
+      ProcessBatch(batch);
+    }
   }
-  consumer_->close();  // leaves the group; offsets were committed per batch
+  CommitPending(/*idle=*/true, /*sync=*/true);
+  consumer_->close();  // leaves the group
   consumer_.reset();
   dead_letters_->Flush(absl::Seconds(5)).IgnoreError();
   log::Info("consumer stopped", {{"group", options_.group}});
@@ -150,31 +161,72 @@ std::vector<std::unique_ptr<RdKafka::Message>> EventConsumer::PollBatch() {
   return batch;
 }
 
+absl::Status EventConsumer::RecordProcessed(mysql::Transaction& tx,
+                                            const std::vector<Decoded>& records,
+                                            const std::vector<size_t>& indices,
+                                            std::vector<size_t>& fresh) {
+  fresh.clear();
+  return tx.Run("recording processed events", [&] {
+    // Which of the batch's events were applied before (one lookup per chunk).
+    absl::flat_hash_set<std::string> seen;
+    mysql::ForEachChunk(indices.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& select = tx.Prepare(
+          absl::StrCat("SELECT event_id FROM processed_events WHERE consumer = ? AND event_id IN (",
+                       mysql::Placeholders(size), ")"));
+      select.setString(1, options_.name);
+      for (size_t i = 0; i < size; ++i) {
+        select.setString(static_cast<int>(i + 2), records[indices[begin + i]].metadata.id);
+      }
+      std::unique_ptr<sql::ResultSet> result(select.executeQuery());
+      while (result->next()) seen.insert(std::string(result->getString(1)));
+    });
+    for (size_t index : indices) {
+      // A second copy of an event within the batch counts as seen too.
+      if (seen.insert(records[index].metadata.id).second) fresh.push_back(index);
+    }
+    size_t inserted = 0;
+    mysql::ForEachChunk(fresh.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& insert = tx.Prepare(
+          absl::StrCat("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES ",
+                       mysql::RowPlaceholders(size, 2)));
+      for (size_t i = 0; i < size; ++i) {
+        insert.setString(static_cast<int>(2 * i + 1), options_.name);
+        insert.setString(static_cast<int>(2 * i + 2), records[fresh[begin + i]].metadata.id);
+      }
+      inserted += static_cast<size_t>(insert.executeUpdate());
+    });
+    if (inserted != fresh.size()) {
+      // Another instance recorded one of them since the lookup (a partition
+      // that moved): start again, and it is found.
+      return absl::AbortedError("an event was recorded concurrently; retrying the batch");
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_t begin, size_t end,
                                       std::map<size_t, absl::Status>& poisoned, size_t& applied,
                                       size_t& duplicates) {
   applied = duplicates = 0;
-  auto tx = mysql::Transaction::Begin(pool_, absl::Now() + absl::Seconds(10));
-  if (!tx.ok()) return tx.status();
+  std::vector<size_t> candidates;
   for (size_t i = begin; i < end; ++i) {
     const Decoded& record = records[i];
-    if (record.registration == nullptr || !record.error.ok() || poisoned.count(i)) continue;
-    bool fresh = false;
-    absl::Status status = (*tx)->Run("recording a processed event", [&] {
-      sql::PreparedStatement& insert =
-          (*tx)->Prepare("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)");
-      insert.setString(1, options_.name);
-      insert.setString(2, record.metadata.id);
-      fresh = insert.executeUpdate() == 1;
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
-    if (!fresh) {
-      ++duplicates;
-      continue;
+    if (record.registration != nullptr && record.error.ok() && !poisoned.count(i)) {
+      candidates.push_back(i);
     }
+  }
+  if (candidates.empty()) return absl::OkStatus();
+  auto tx = mysql::Transaction::Begin(pool_, absl::Now() + absl::Seconds(10));
+  if (!tx.ok()) return tx.status();
+  std::vector<size_t> fresh;
+  if (absl::Status recorded = RecordProcessed(**tx, records, candidates, fresh); !recorded.ok()) {
+    return recorded;
+  }
+  size_t handled = 0;
+  for (size_t i : fresh) {
+    const Decoded& record = records[i];
     EventContext context(record.metadata, **tx, outbox_);
-    status = (*tx)->Run("handling an event", [&] {
+    absl::Status status = (*tx)->Run("handling an event", [&] {
       try {
         return record.registration->handle(*record.event, context);
       } catch (const sql::SQLException&) {
@@ -190,10 +242,13 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
       poisoned[i] = status;
       return absl::OkStatus();
     }
-    ++applied;
+    ++handled;
     if (options_.on_step) options_.on_step(ConsumerStep::kHandled, static_cast<int>(i));
   }
-  return (*tx)->Commit();
+  if (absl::Status committed = (*tx)->Commit(); !committed.ok()) return committed;
+  applied = handled;
+  duplicates = candidates.size() - fresh.size();
+  return absl::OkStatus();
 }
 
 void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Message>>& batch) {
@@ -222,23 +277,20 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
     }
   }
 
-  // Segments of one transaction each: runs of batchable records, and every
-  // other record alone.
-  std::vector<std::pair<size_t, size_t>> segments;
-  auto batchable = [&records](size_t i) {
-    return records[i].registration == nullptr || records[i].registration->batchable;
-  };
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (segments.empty() || !batchable(i) || !batchable(segments.back().first)) {
-      segments.emplace_back(i, i + 1);
-    } else {
-      segments.back().second = i + 1;
-    }
-  }
+  // The whole batch is one transaction. Should it deadlock again and again
+  // with another writer of the same rows (another instance, an API call), or
+  // fail at COMMIT for a reason no single handler reported (a permanent error
+  // writing the outbox rows), it is applied one record per transaction
+  // instead: that always makes progress, and finds the record at fault.
+  std::deque<std::pair<size_t, size_t>> segments = {{0, records.size()}};
   size_t applied = 0, duplicates = 0;
-  for (const auto& [begin, end] : segments) {
+  while (!segments.empty()) {
+    const auto [begin, end] = segments.front();
+    segments.pop_front();
     absl::Duration backoff = options_.initial_backoff;
     size_t segment_applied = 0, segment_duplicates = 0;
+    int aborts = 0;
+    bool split = false;
     while (true) {
       const size_t poisoned_before = poisoned.size();
       absl::Status status =
@@ -250,7 +302,19 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
         ++stats_.transient_failures;
       }
       if (stopping_) return;  // not committed: redelivered to whoever comes next
-      if (status.code() == absl::StatusCode::kAborted) {
+      const bool aborted = status.code() == absl::StatusCode::kAborted;
+      if (end - begin > 1 && (errors::IsPermanent(status) || (aborted && ++aborts >= 2))) {
+        for (size_t i = end; i > begin; --i) segments.emplace_front(i - 1, i);
+        split = true;
+        absl::MutexLock lock(&mu_);
+        ++stats_.split_batches;
+        break;
+      }
+      if (end - begin == 1 && errors::IsPermanent(status)) {
+        poisoned[begin] = status;  // its own transaction failed for good at COMMIT
+        break;
+      }
+      if (aborted) {
         // A deadlock or lock timeout: the other transaction has finished, so
         // retry at once (after a moment's jitter) rather than backing off.
         absl::SleepFor(absl::Microseconds(absl::Uniform(bitgen_, 0, 2000)));
@@ -262,6 +326,7 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
       WaitPolling(backoff);
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
+    if (split) continue;
     applied += segment_applied;
     duplicates += segment_duplicates;
   }
@@ -315,19 +380,39 @@ absl::Status EventConsumer::DeadLetter(RdKafka::Message& message, const absl::St
 }
 
 void EventConsumer::CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch) {
-  std::map<std::pair<std::string, int32_t>, int64_t> next;
   for (const auto& message : batch) {
-    auto& offset = next[{message->topic_name(), message->partition()}];
+    auto& offset = pending_offsets_[{message->topic_name(), message->partition()}];
     offset = std::max(offset, message->offset() + 1);
   }
+  CommitPending(/*idle=*/false, /*sync=*/false);
+}
+
+void EventConsumer::CommitPending(bool idle, bool sync) {
+  if (pending_offsets_.empty()) return;
+  const absl::Time now = absl::Now();
+  if (!idle && !sync && now - last_commit_ < options_.commit_interval) return;
+  // Only partitions still assigned: one that moved is its new owner's to commit.
+  std::vector<RdKafka::TopicPartition*> assignment;
+  consumer_->assignment(assignment);
+  std::set<std::pair<std::string, int32_t>> assigned;
+  for (const RdKafka::TopicPartition* partition : assignment) {
+    assigned.emplace(partition->topic(), partition->partition());
+  }
+  RdKafka::TopicPartition::destroy(assignment);
   std::vector<RdKafka::TopicPartition*> offsets;
-  for (const auto& [partition, offset] : next) {
+  for (const auto& [partition, offset] : pending_offsets_) {
+    if (!assigned.count(partition)) continue;
     offsets.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, offset));
   }
-  RdKafka::ErrorCode code = consumer_->commitSync(offsets);
+  pending_offsets_.clear();
+  last_commit_ = now;
+  if (offsets.empty()) return;
+  // Asynchronous: the next batch does not wait for the coordinator. A commit
+  // that fails is harmless: the records are redelivered and found in
+  // processed_events.
+  RdKafka::ErrorCode code = sync ? consumer_->commitSync(offsets) : consumer_->commitAsync(offsets);
   RdKafka::TopicPartition::destroy(offsets);
   if (code != RdKafka::ERR_NO_ERROR) {
-    // Harmless: the batch is redelivered and found in processed_events.
     log::Warning("offset commit failed", {{"error", RdKafka::err2str(code)}});
   }
 }

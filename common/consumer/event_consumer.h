@@ -63,6 +63,11 @@ struct ConsumerOptions {
   std::string client_id;
   // Records per transaction, at most.
   int max_batch = 200;
+  // Offsets are committed (asynchronously) at most this often while records
+  // keep coming, and at once when the consumer goes idle. Offsets not yet
+  // committed when a partition moves mean redelivery, which processed_events
+  // makes harmless.
+  absl::Duration commit_interval = absl::Milliseconds(200);
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   // librdkafka settings for the consumer and its dead-letter producer
@@ -78,6 +83,7 @@ struct ConsumerStats {
   int64_t dead_lettered = 0;
   int64_t transient_failures = 0;
   int64_t batches = 0;
+  int64_t split_batches = 0;  // retried one record per transaction
 };
 
 using events::EventSink;
@@ -108,32 +114,17 @@ class EventConsumer {
   EventConsumer(ConsumerOptions options, mysql::ConnectionPool& pool, outbox::Outbox* outbox);
   ~EventConsumer();
 
-  // How records of one type are applied.
-  struct HandlerOptions {
-    // True: several records share a transaction (fewer commits). False for
-    // handlers that lock hot rows: each record gets a short transaction of
-    // its own, so concurrent consumers rarely deadlock.
-    bool batchable = true;
-  };
-  static HandlerOptions OneAtATime() {
-    HandlerOptions options;
-    options.batchable = false;
-    return options;
-  }
-
   // Registers the handler for events of type M (by full proto name); M is
   // deduced from a std::function, so a service registers a named handler in
   // one line: consumer.On(Handle(&DeliverySaga::OnOrderCompleted)).
   template <typename M>
-  void On(std::function<absl::Status(const M&, EventContext&)> handler,
-          HandlerOptions handler_options = HandlerOptions()) {
+  void On(std::function<absl::Status(const M&, EventContext&)> handler) {
     handlers_[M::descriptor()->full_name()] =
         Registration{&M::default_instance(),
                      [handler = std::move(handler)](const google::protobuf::Message& message,
                                                     EventContext& context) {
                        return handler(static_cast<const M&>(message), context);
-                     },
-                     handler_options.batchable};
+                     }};
   }
 
   // Consumes until Stop(); then commits, leaves the group and returns.
@@ -146,7 +137,6 @@ class EventConsumer {
   struct Registration {
     const google::protobuf::Message* prototype;
     std::function<absl::Status(const google::protobuf::Message&, EventContext&)> handle;
-    bool batchable = true;
   };
   struct Decoded;
 
@@ -158,8 +148,14 @@ class EventConsumer {
   absl::Status ApplyOnce(const std::vector<Decoded>& records, size_t begin, size_t end,
                          std::map<size_t, absl::Status>& poisoned, size_t& applied,
                          size_t& duplicates);
+  // Records the events of `records` at `indices` in processed_events;
+  // `fresh` gets the indices not recorded before (first copy of each id).
+  absl::Status RecordProcessed(mysql::Transaction& tx, const std::vector<Decoded>& records,
+                               const std::vector<size_t>& indices, std::vector<size_t>& fresh);
   absl::Status DeadLetter(RdKafka::Message& message, const absl::Status& error);
+  // Notes the batch's offsets; commits them when due (or when `idle`).
   void CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
+  void CommitPending(bool idle, bool sync);
   // Waits `duration` while still polling Kafka, with the assigned partitions
   // paused, so that a long retry does not exceed max.poll.interval.ms and get
   // this consumer evicted from its group. Records that arrive anyway (from
@@ -175,6 +171,8 @@ class EventConsumer {
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
+  absl::Time last_commit_ = absl::InfinitePast();
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
 

@@ -206,6 +206,93 @@ TEST_F(EventConsumerTest,
             << " times on lock wait and statement timeout, then applied both\n";
 }
 
+TEST_F(EventConsumerTest, ABatchThatKeepsHittingALockIsAppliedOneRecordPerTransaction) {
+  // One batch: "free", "contested", "after". The contested record waits for
+  // a row another transaction holds; once the whole batch aborted twice, it
+  // is applied a record per transaction, so "free" commits meanwhile.
+  {
+    auto connection = pool_->Acquire();
+    ASSERT_TRUE(connection.ok());
+    connection->Execute("CREATE TABLE contested (id INT PRIMARY KEY, n INT) ENGINE=InnoDB");
+    connection->Execute("INSERT INTO contested VALUES (1, 0)");
+  }
+  auto holder = mysql::Connect(database_.options());
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  std::unique_ptr<sql::Statement> hold((*holder)->createStatement());
+  hold->execute("START TRANSACTION");
+  hold->execute("UPDATE contested SET n = n + 1 WHERE id = 1");
+
+  std::vector<kafka::Record> records = {Placed("free"), Placed("contested"), Placed("after")};
+  for (auto& record : records) record.key = "same-key";  // one partition, in this order
+  Send(records);
+  EventConsumer consumer(Options(), *pool_, nullptr);
+  consumer.On<shop::order::v1::OrderPlaced>(
+      [](const shop::order::v1::OrderPlaced& placed, EventContext& context) {
+        if (placed.customer_id() == "contested") {
+          context.tx()
+              .Prepare(
+                  "SET STATEMENT innodb_lock_wait_timeout=1 FOR"
+                  " UPDATE contested SET n = n + 10 WHERE id = 1")
+              .executeUpdate();
+        }
+        sql::PreparedStatement& insert =
+            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
+        insert.setString(1, context.metadata().id);
+        insert.setString(2, placed.order_id());
+        insert.setString(3, placed.customer_id());
+        insert.executeUpdate();
+        return absl::OkStatus();
+      });
+  std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
+
+  ASSERT_TRUE(WaitFor([&] { return Effects().rows == 1; }, absl::Seconds(30)))
+      << "the record before the contested one commits on its own";
+  EXPECT_GE(consumer.stats().split_batches, 1);
+  hold->execute("COMMIT");
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == 3; }, absl::Seconds(30)));
+  consumer.Stop();
+  runner.join();
+  EXPECT_EQ(consumer.stats().dead_lettered, 0);
+  EXPECT_EQ(Effects().rows, 3);
+  EXPECT_EQ(Effects().distinct, 3);
+}
+
+TEST_F(EventConsumerTest, APermanentFailureAtCommitDeadLettersOnlyTheRecordThatCausedIt) {
+  // Work a handler defers to COMMIT (as the outbox does with its rows) fails
+  // for good for one record: no handler reported it, so the batch is split
+  // and only that record goes to the dead-letter topic.
+  std::vector<kafka::Record> records = {Placed("1"), Placed("fails-at-commit"), Placed("3")};
+  for (auto& record : records) record.key = "same-key";
+  Send(records);
+  EventConsumer consumer(Options(), *pool_, nullptr);
+  consumer.On<shop::order::v1::OrderPlaced>(
+      [](const shop::order::v1::OrderPlaced& placed, EventContext& context) {
+        sql::PreparedStatement& insert =
+            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
+        insert.setString(1, context.metadata().id);
+        insert.setString(2, placed.order_id());
+        insert.setString(3, placed.customer_id());
+        insert.executeUpdate();
+        if (placed.customer_id() == "fails-at-commit") {
+          context.tx().BeforeCommit(
+              [] { return absl::InvalidArgumentError("deferred write refused"); });
+        }
+        return absl::OkStatus();
+      });
+  std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == 2; }, absl::Seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().dead_lettered == 1; }, absl::Seconds(10)));
+  consumer.Stop();
+  runner.join();
+  EXPECT_EQ(Effects().rows, 2);
+  std::vector<shop::testing::ConsumedRecord> dead =
+      shop::testing::ReadAtLeast(events::DeadLetterTopic(topic_, group_), 1);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(events::HeaderValue(dead[0].headers, "dlq_origin_offset"), "1");
+  EXPECT_NE(events::HeaderValue(dead[0].headers, "dlq_error").find("deferred write refused"),
+            std::string::npos);
+}
+
 TEST_F(EventConsumerTest, RedeliveredEventIsANoOp) {
   const std::string id = events::NewUuid();
   Send({Placed("1", id), Placed("1", id), Placed("2")});

@@ -36,6 +36,13 @@ absl::Status Transaction::Run(absl::string_view what, absl::FunctionRef<absl::St
 }
 
 absl::Status Transaction::Commit() {
+  for (auto& work : before_commit_) {
+    absl::Status done = Run("before COMMIT", work);
+    if (!done.ok()) {
+      Rollback().IgnoreError();
+      return done;
+    }
+  }
   absl::Status status = Run("COMMIT", [this] {
     Execute("COMMIT");
     return absl::OkStatus();

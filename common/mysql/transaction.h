@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -38,13 +39,36 @@ class Transaction {
   // to a status; a lost connection is marked broken.
   absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> work);
 
-  // Commits. The callbacks registered with AfterCommit run after a
-  // successful commit, on this thread.
+  // Commits. The work registered with BeforeCommit runs first, in order (an
+  // error there rolls back and is returned); the callbacks registered with
+  // AfterCommit run after a successful commit, on this thread.
   absl::Status Commit();
   absl::Status Rollback();
 
   // E.g. waking the outbox relay once the events are visible.
   void AfterCommit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
+
+  // E.g. writing the outbox rows appended during the transaction as one
+  // multi-row INSERT. May throw sql::SQLException (mapped by Commit).
+  void BeforeCommit(std::function<absl::Status()> work) {
+    before_commit_.push_back(std::move(work));
+  }
+
+  // State a component keeps for the length of this transaction, one per
+  // `owner`, created empty on first use; `created` tells whether it just was.
+  template <typename T>
+  T& Attachment(const void* owner, bool* created = nullptr) {
+    for (auto& [key, value] : attachments_) {
+      if (key != owner) continue;
+      if (created != nullptr) *created = false;
+      return *static_cast<T*>(value.get());
+    }
+    auto value = std::make_shared<T>();
+    T& state = *value;
+    attachments_.emplace_back(owner, std::move(value));
+    if (created != nullptr) *created = true;
+    return state;
+  }
 
   PooledConnection& connection() { return connection_; }
 
@@ -53,7 +77,9 @@ class Transaction {
 
   PooledConnection connection_;
   bool open_ = true;
+  std::vector<std::function<absl::Status()>> before_commit_;
   std::vector<std::function<void()>> after_commit_;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> attachments_;
 };
 
 // Runs `work` in a transaction and commits it; retries the whole unit a few

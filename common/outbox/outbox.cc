@@ -1,8 +1,11 @@
 #include "common/outbox/outbox.h"
 
+#include <cppconn/prepared_statement.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/events/event_route.h"
+#include "common/mysql/multi_row.h"
 #include "common/outbox/outbox_migrations.h"
 
 namespace shop::outbox {
@@ -39,26 +42,46 @@ absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
                                                    " bytes encoded, over max_event_bytes ",
                                                    max_event_bytes_));
   }
-  absl::Status status = tx.Run("appending to the outbox", [&] {
-    sql::PreparedStatement& insert = tx.Prepare(
-        "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
-        " correlation_id, causation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.setString(1, metadata.id);
-    insert.setString(2, events::QualifiedTopic(topic_namespace_, destination->topic));
-    insert.setString(3, destination->key);
-    insert.setString(4, metadata.type);
-    insert.setString(5, payload);
-    insert.setString(6, metadata.source);
-    insert.setString(7, metadata.correlation_id);
-    insert.setString(8, metadata.causation_id);
-    insert.setString(9,
-                     absl::FormatTime("%Y-%m-%d %H:%M:%E6S", metadata.time, absl::UTCTimeZone()));
-    insert.executeUpdate();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  tx.AfterCommit([this] { NotifyCommitted(); });
+  // Rows are written together just before COMMIT: one multi-row INSERT per
+  // transaction (a consumer's batch emits many events) instead of one each.
+  // The ids still follow the order of appends, and the aggregates' locks are
+  // held until COMMIT, so they still follow commit order per aggregate.
+  bool created = false;
+  auto& pending = tx.Attachment<std::vector<PendingRow>>(this, &created);
+  pending.push_back(PendingRow{metadata,
+                               events::QualifiedTopic(topic_namespace_, destination->topic),
+                               destination->key, std::move(payload)});
+  if (created) {
+    tx.BeforeCommit([this, &tx, &pending] { return Write(tx, pending); });
+    tx.AfterCommit([this] { NotifyCommitted(); });
+  }
   return metadata;
+}
+
+absl::Status Outbox::Write(mysql::Transaction& tx, const std::vector<PendingRow>& rows) {
+  constexpr size_t kColumns = 9;
+  mysql::ForEachChunk(rows.size(), [&](size_t begin, size_t size) {
+    sql::PreparedStatement& insert = tx.Prepare(
+        absl::StrCat("INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
+                     " correlation_id, causation_id, created_at) VALUES ",
+                     mysql::RowPlaceholders(size, kColumns)));
+    for (size_t i = 0; i < size; ++i) {
+      const PendingRow& row = rows[begin + i];
+      const int base = static_cast<int>(i * kColumns);
+      insert.setString(base + 1, row.metadata.id);
+      insert.setString(base + 2, row.topic);
+      insert.setString(base + 3, row.key);
+      insert.setString(base + 4, row.metadata.type);
+      insert.setString(base + 5, row.payload);
+      insert.setString(base + 6, row.metadata.source);
+      insert.setString(base + 7, row.metadata.correlation_id);
+      insert.setString(base + 8, row.metadata.causation_id);
+      insert.setString(base + 9, absl::FormatTime("%Y-%m-%d %H:%M:%E6S", row.metadata.time,
+                                                  absl::UTCTimeZone()));
+    }
+    insert.executeUpdate();
+  });
+  return absl::OkStatus();
 }
 
 void Outbox::NotifyCommitted() {

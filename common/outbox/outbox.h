@@ -44,7 +44,8 @@ class Outbox {
         max_event_bytes_(max_event_bytes) {}
 
   // Appends `event` (its topic and key come from the contract) to the outbox
-  // in `tx`. After `tx` commits, the relay is woken. INVALID_ARGUMENT, with
+  // in `tx`: the rows a transaction appends are written in one multi-row
+  // INSERT just before its COMMIT. After `tx` commits, the relay is woken. INVALID_ARGUMENT, with
   // nothing written, when the event's encoded size is over max_event_bytes.
   absl::StatusOr<events::EventMetadata> Append(mysql::Transaction& tx,
                                                const google::protobuf::Message& event,
@@ -57,6 +58,13 @@ class Outbox {
   }
 
  private:
+  struct PendingRow {
+    events::EventMetadata metadata;
+    std::string topic;
+    std::string key;
+    std::string payload;
+  };
+  absl::Status Write(mysql::Transaction& tx, const std::vector<PendingRow>& rows);
   void NotifyCommitted();
 
   const std::string source_;

@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
 #include "common/events/contract_topics.h"
@@ -99,6 +100,9 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
                                                                        int argc, char** argv) {
   grpc_util::BlockShutdownSignals();
   config::ParseFlags(argc, argv);
+  // Abseil's lock-order graph costs a hash lookup on every Mutex operation;
+  // tests keep it, a running service does not.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   log::SetService(definition.name);
   if (const std::string file = absl::GetFlag(FLAGS_log_file); !file.empty()) {
     if (std::freopen(file.c_str(), "a", stderr) == nullptr) {

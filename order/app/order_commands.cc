@@ -64,18 +64,25 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
   for (const auto& line : request.lines()) product_ids.push_back(line.product_id());
   std::optional<storage::IdempotentOrder> existing;
   absl::StatusOr<Order> order;
+  // A new order costs four statements: the catalog read, the order and its
+  // event (written together at COMMIT), no idempotency lookup. A retry is
+  // found by the unique (customer, idempotency key) index: the INSERT fails
+  // with ALREADY_EXISTS and the order is read below. Only when the request
+  // no longer prices (the catalog changed since) is the key looked up first,
+  // so a retry keeps the price it was accepted at.
   absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
-    auto found = orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
-    if (!found.ok()) return found.status();
-    if (found->has_value()) {
-      existing = **found;  // a retry keeps the price it was accepted at
-      return absl::OkStatus();
-    }
     // Priced by the shop's catalog, never by the client.
     auto catalog = catalog_.Find(tx, product_ids);
     if (!catalog.ok()) return catalog.status();
     auto priced = domain::PriceFromCatalog(request, *catalog);
-    if (!priced.ok()) return priced.status();
+    if (!priced.ok()) {
+      auto found =
+          orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
+      if (!found.ok()) return found.status();
+      if (!found->has_value()) return priced.status();
+      existing = **found;
+      return absl::OkStatus();
+    }
     order = domain::NewOrder(*priced, order_id, absl::Now());
     if (!order.ok()) return order.status();
     if (absl::Status inserted = orders_.Insert(tx, *order, fingerprint); !inserted.ok()) {

@@ -7,6 +7,7 @@
 #include "common/events/event_metadata.h"
 #include "common/mysql/transaction.h"
 #include "google/protobuf/util/time_util.h"
+#include "product/app/transaction_stock_store.h"
 #include "product/domain/stock.h"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/product/v1/events.pb.h"
@@ -145,59 +146,21 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::UpdateProduct(
   return record;
 }
 
-namespace {
-
-// StockStore on the repository, in one transaction.
-class MysqlStockStore : public StockStore {
- public:
-  MysqlStockStore(storage::ProductRepository& products, mysql::Transaction& tx)
-      : products_(products), tx_(tx) {}
-  absl::StatusOr<std::vector<domain::Reservation>> Reservations(
-      const std::string& order_id) override {
-    return products_.Reservations(tx_, order_id);
-  }
-  absl::StatusOr<std::map<std::string, int64_t>> LockAvailable(
-      const std::vector<std::string>& product_ids) override {
-    return products_.LockAvailable(tx_, product_ids);
-  }
-  absl::Status Move(const domain::StockChange& change) override {
-    switch (change.move) {
-      case domain::StockMove::kReserve:
-        return products_.Reserve(tx_, change.product_id, change.quantity);
-      case domain::StockMove::kSell:
-        return products_.MarkSold(tx_, change.product_id, change.quantity);
-      case domain::StockMove::kRelease:
-        return products_.Release(tx_, change.product_id, change.quantity, change.from);
-    }
-    return absl::InternalError("unknown stock move");
-  }
-  absl::Status SaveReservation(const std::string& order_id,
-                               const domain::Reservation& reservation) override {
-    return products_.SaveReservation(tx_, order_id, reservation);
-  }
-
- private:
-  storage::ProductRepository& products_;
-  mysql::Transaction& tx_;
-};
-
-}  // namespace
-
 template <typename M>
 std::function<absl::Status(const M&, consumer::EventContext&)> ProductCommands::Handle(
     absl::Status (ProductSaga::*handler)(const M&, StockStore&, consumer::EventSink&)) {
   return [this, handler](const M& event, consumer::EventContext& context) {
-    MysqlStockStore store(products_, context.tx());
-    return (saga_.*handler)(event, store, context);
+    return (saga_.*handler)(event, TransactionStockStore::Of(products_, context.tx()), context);
   };
 }
 
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // Stock rows are hot: each order's stock transaction stands alone.
-  const auto one_at_a_time = consumer::EventConsumer::OneAtATime();
-  consumer.On(Handle(&ProductSaga::OnOrderPlaced), one_at_a_time);
-  consumer.On(Handle(&ProductSaga::OnOrderCompleted), one_at_a_time);
-  consumer.On(Handle(&ProductSaga::OnOrderCancelled), one_at_a_time);
+  // A whole poll batch is one transaction, stock rows included: each handler
+  // locks its products in id order, and a batch that deadlocks twice with
+  // another writer is applied one order per transaction (EventConsumer).
+  consumer.On(Handle(&ProductSaga::OnOrderPlaced));
+  consumer.On(Handle(&ProductSaga::OnOrderCompleted));
+  consumer.On(Handle(&ProductSaga::OnOrderCancelled));
 }
 
 }  // namespace shop::product::app

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/money/currency.h"
+#include "common/mysql/multi_row.h"
 #include "google/protobuf/util/time_util.h"
 #include "product/storage/product_migrations.h"
 
@@ -140,50 +141,42 @@ absl::StatusOr<std::map<std::string, int64_t>> ProductRepository::LockAvailable(
   return available;
 }
 
-namespace {
-
-absl::Status MoveStock(mysql::Transaction& tx, const std::string& sql,
-                       const std::string& product_id, int64_t quantity, absl::string_view what) {
-  return tx.Run(what, [&] {
-    sql::PreparedStatement& update = tx.Prepare(sql);
-    update.setInt64(1, quantity);
-    update.setInt64(2, quantity);
-    update.setInt64(3, NowMicros());
-    update.setString(4, product_id);
-    if (update.executeUpdate() != 1) {
-      return absl::NotFoundError(absl::StrCat("product ", product_id, " not found"));
-    }
-    return absl::OkStatus();
+absl::Status ProductRepository::ApplyStockDeltas(mysql::Transaction& tx,
+                                                 const std::map<std::string, StockDelta>& deltas) {
+  std::vector<std::pair<std::string, StockDelta>> rows;
+  for (const auto& [id, delta] : deltas) {
+    if (delta.available != 0 || delta.reserved != 0 || delta.sold != 0)
+      rows.emplace_back(id, delta);
+  }
+  return tx.Run("moving stock", [&] {
+    const int64_t now = NowMicros();
+    absl::Status status;
+    mysql::ForEachChunk(rows.size(), [&](size_t begin, size_t size) {
+      if (!status.ok()) return;
+      std::string cases = "CASE product_id";
+      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      cases += " ELSE 0 END";
+      sql::PreparedStatement& update = tx.Prepare(absl::StrCat(
+          "UPDATE products SET available = available + ", cases, ", reserved = reserved + ", cases,
+          ", sold = sold + ", cases, ", updated_micros = ? WHERE product_id IN (",
+          mysql::Placeholders(size), ")"));
+      int param = 1;
+      for (int64_t StockDelta::*column :
+           {&StockDelta::available, &StockDelta::reserved, &StockDelta::sold}) {
+        for (size_t i = 0; i < size; ++i) {
+          update.setString(param++, rows[begin + i].first);
+          update.setInt64(param++, rows[begin + i].second.*column);
+        }
+      }
+      update.setInt64(param++, now);
+      for (size_t i = 0; i < size; ++i) update.setString(param++, rows[begin + i].first);
+      if (update.executeUpdate() != static_cast<int>(size)) {
+        status = absl::NotFoundError(absl::StrCat("a product among ", rows[begin].first, " .. ",
+                                                  rows[begin + size - 1].first, " is unknown"));
+      }
+    });
+    return status;
   });
-}
-
-}  // namespace
-
-absl::Status ProductRepository::Reserve(mysql::Transaction& tx, const std::string& product_id,
-                                        int64_t quantity) {
-  return MoveStock(tx,
-                   "UPDATE products SET available = available - ?, reserved = reserved + ?,"
-                   " updated_micros = ? WHERE product_id = ?",
-                   product_id, quantity, "reserving stock");
-}
-
-absl::Status ProductRepository::MarkSold(mysql::Transaction& tx, const std::string& product_id,
-                                         int64_t quantity) {
-  return MoveStock(tx,
-                   "UPDATE products SET reserved = reserved - ?, sold = sold + ?,"
-                   " updated_micros = ? WHERE product_id = ?",
-                   product_id, quantity, "selling stock");
-}
-
-absl::Status ProductRepository::Release(mysql::Transaction& tx, const std::string& product_id,
-                                        int64_t quantity, ReservationState from) {
-  return MoveStock(tx,
-                   from == ReservationState::kSold
-                       ? "UPDATE products SET sold = sold - ?, available = available + ?,"
-                         " updated_micros = ? WHERE product_id = ?"
-                       : "UPDATE products SET reserved = reserved - ?, available = available + ?,"
-                         " updated_micros = ? WHERE product_id = ?",
-                   product_id, quantity, "releasing stock");
 }
 
 absl::Status ProductRepository::Adjust(mysql::Transaction& tx, const std::string& product_id,
@@ -239,17 +232,26 @@ absl::StatusOr<std::vector<Reservation>> ProductRepository::Reservations(
   return reservations;
 }
 
-absl::Status ProductRepository::SaveReservation(mysql::Transaction& tx, const std::string& order_id,
-                                                const Reservation& reservation) {
-  return tx.Run("saving a reservation", [&] {
-    sql::PreparedStatement& upsert = tx.Prepare(
-        "INSERT INTO reservations (order_id, product_id, quantity, state) VALUES (?, ?, ?, ?)"
-        " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity), state = VALUES(state)");
-    upsert.setString(1, order_id);
-    upsert.setString(2, reservation.product_id);
-    upsert.setInt64(3, reservation.quantity);
-    upsert.setInt(4, static_cast<int>(reservation.state));
-    upsert.executeUpdate();
+absl::Status ProductRepository::SaveReservations(
+    mysql::Transaction& tx,
+    const std::map<std::pair<std::string, std::string>, Reservation>& reservations) {
+  std::vector<std::pair<const std::string*, const Reservation*>> rows;
+  for (const auto& [key, reservation] : reservations) rows.emplace_back(&key.first, &reservation);
+  return tx.Run("saving reservations", [&] {
+    mysql::ForEachChunk(rows.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& upsert = tx.Prepare(absl::StrCat(
+          "INSERT INTO reservations (order_id, product_id, quantity, state) VALUES ",
+          mysql::RowPlaceholders(size, 4),
+          " ON DUPLICATE KEY UPDATE quantity = VALUES(quantity), state = VALUES(state)"));
+      for (size_t i = 0; i < size; ++i) {
+        const int base = static_cast<int>(4 * i);
+        upsert.setString(base + 1, *rows[begin + i].first);
+        upsert.setString(base + 2, rows[begin + i].second->product_id);
+        upsert.setInt64(base + 3, rows[begin + i].second->quantity);
+        upsert.setInt(base + 4, static_cast<int>(rows[begin + i].second->state));
+      }
+      upsert.executeUpdate();
+    });
     return absl::OkStatus();
   });
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -49,12 +50,17 @@ class ProductRepository {
   absl::StatusOr<std::map<std::string, int64_t>> LockAvailable(
       mysql::Transaction& tx, const std::vector<std::string>& product_ids);
 
-  // Moves `quantity` between the stock columns of a locked product:
-  // available -> reserved, reserved -> sold, reserved/sold -> available.
-  absl::Status Reserve(mysql::Transaction& tx, const std::string& product_id, int64_t quantity);
-  absl::Status MarkSold(mysql::Transaction& tx, const std::string& product_id, int64_t quantity);
-  absl::Status Release(mysql::Transaction& tx, const std::string& product_id, int64_t quantity,
-                       ReservationState from);
+  // What a transaction moves between a product's stock columns.
+  struct StockDelta {
+    int64_t available = 0;
+    int64_t reserved = 0;
+    int64_t sold = 0;
+  };
+  // Adds the deltas to the products' columns, a chunk of products per
+  // statement, in id order. NOT_FOUND when a product is unknown; a column
+  // going negative breaks the stock_never_negative constraint.
+  absl::Status ApplyStockDeltas(mysql::Transaction& tx,
+                                const std::map<std::string, StockDelta>& deltas);
   // available += delta, recorded with its reason; FAILED_PRECONDITION when
   // it would go negative.
   absl::Status Adjust(mysql::Transaction& tx, const std::string& product_id, int64_t delta,
@@ -62,8 +68,10 @@ class ProductRepository {
 
   absl::StatusOr<std::vector<Reservation>> Reservations(mysql::Transaction& tx,
                                                         const std::string& order_id);
-  absl::Status SaveReservation(mysql::Transaction& tx, const std::string& order_id,
-                               const Reservation& reservation);
+  // Inserts or updates (order id, reservation) rows, a chunk per statement.
+  absl::Status SaveReservations(
+      mysql::Transaction& tx,
+      const std::map<std::pair<std::string, std::string>, Reservation>& reservations);
 };
 
 std::vector<mysql::Migration> ProductMigrations();

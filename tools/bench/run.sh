@@ -7,17 +7,19 @@
 #   a. gRPC hello-world QPS (health check) at the same client concurrency;
 #   b. the raw MariaDB rate of the order-plus-outbox transaction;
 #   c. librdkafka's raw produce rate;
-#   d. the system: PlaceOrder throughput and p99 (closed loop); end-to-end
-#      throughput at an open-loop rate, with consumer lag; end-to-end p99 at
-#      300 orders/s; the same PlaceOrder load through ghz;
+#   d. the system: d1 PlaceOrder throughput and p99 (closed loop, with the
+#      downstream consuming) and the CPU every process spent until those
+#      orders settled; d2 the sustained end-to-end capacity, found by stepping
+#      the offered rate; d3 accepted->settled latency at 0.1x the storage
+#      limit; the same PlaceOrder load through ghz;
 #   e. failure isolation: the same load with delivery stopped, then the time
 #      delivery takes to catch up.
+# BENCH_PHASES picks parts: limits place capacity latency ghz isolation relay.
 # Writes .bench/<time>/results.{json,md} and latency.png, and prints the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_PER_RUN="${1:-15}"
 CONCURRENCY="${BENCH_CONCURRENCY:-16}"
-SUSTAINED_RATE="${BENCH_SUSTAINED_RATE:-1500}"
 cd "${ROOT}"
 SHOP_SETUP_GHZ=1 tools/dev setup
 tools/dev up
@@ -86,53 +88,92 @@ cpu_snapshot() {
   snapshot+="kafka=$(cpu_of "$(cat "${ROOT}/.data/kafka.pid")")"
   echo "${snapshot}"
 }
+# MariaDB's statement and commit counters: statements per order, per kind.
+db_counters() { # file
+  mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
+    -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -N -e "SHOW GLOBAL STATUS WHERE
+      Variable_name IN ('Questions', 'Com_stmt_execute', 'Com_select', 'Com_insert',
+      'Com_update', 'Com_delete', 'Com_commit', 'Com_begin', 'Innodb_log_writes',
+      'Innodb_os_log_fsyncs', 'Innodb_data_fsyncs', 'Bytes_received', 'Bytes_sent')" >"$1"
+}
 
-echo "[bench] a. gRPC transport limit (health check), ${CONCURRENCY} in flight"
-"${LOADGEN[@]}" --mode=health --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" \
-  --label=grpc_hello --json_out="${OUT}/a_grpc.json"
-echo "[bench] b. storage limit: order-plus-outbox transaction, ${CONCURRENCY} threads"
-"${BIN}/tools/bench/baselines" --what=storage --concurrency="${CONCURRENCY}" \
-  --seconds="${SECONDS_PER_RUN}" --json_out="${OUT}/b_storage.json"
-echo "[bench] c. Kafka limit: raw produce"
-"${BIN}/tools/bench/baselines" --what=kafka --json_out="${OUT}/c_kafka.json"
+# Which parts run (all by default); e.g. BENCH_PHASES="place" while tuning.
+PHASES=" ${BENCH_PHASES:-limits place capacity latency ghz isolation relay} "
+phase() { [[ "${PHASES}" == *" $1 "* ]]; }
+storage_rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rate'])" "$1"; }
 
-echo "[bench] d1. PlaceOrder, closed loop, ${CONCURRENCY} in flight"
-drain
-echo "before $(cpu_snapshot)" >"${OUT}/d1_cpu.txt"
-"${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --label=place_closed \
-  --json_out="${OUT}/d1_place.json" --timeline_out="${OUT}/d1_timeline.csv"
-echo "after $(cpu_snapshot)" >>"${OUT}/d1_cpu.txt"
-echo "[bench] d2. end to end at ${SUSTAINED_RATE} orders/s (open loop)"
-drain
-"${LOADGEN[@]}" --rate="${SUSTAINED_RATE}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
-  --label=e2e_sustained --json_out="${OUT}/d2_sustained.json"
-echo "[bench] d3. end to end at 300 orders/s (open loop)"
-drain
-"${LOADGEN[@]}" --rate=300 --concurrency=64 --duration="${SECONDS_PER_RUN}" --label=e2e_300 \
-  --json_out="${OUT}/d3_300.json" --timeline_out="${OUT}/d3_timeline.csv"
+if phase limits; then
+  echo "[bench] a. gRPC transport limit (health check), ${CONCURRENCY} in flight"
+  "${LOADGEN[@]}" --mode=health --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" \
+    --label=grpc_hello --json_out="${OUT}/a_grpc.json"
+  echo "[bench] b. storage limit: order-plus-outbox transaction, ${CONCURRENCY} threads"
+  "${BIN}/tools/bench/baselines" --what=storage --concurrency="${CONCURRENCY}" \
+    --seconds="${SECONDS_PER_RUN}" --json_out="${OUT}/b_storage.json"
+  echo "[bench] c. Kafka limit: raw produce"
+  "${BIN}/tools/bench/baselines" --what=kafka --json_out="${OUT}/c_kafka.json"
+  STORAGE_RATE="$(storage_rate "${OUT}/b_storage.json")"
+else
+  STORAGE_RATE="${BENCH_STORAGE_RATE:-4000}"
+fi
 
-echo "[bench] d4. end to end at 100 orders/s (open loop, below this machine's end-to-end capacity)"
-drain
-"${LOADGEN[@]}" --rate=100 --concurrency=64 --duration="${SECONDS_PER_RUN}" --label=e2e_100 \
-  --json_out="${OUT}/d4_100.json" --timeline_out="${OUT}/d4_timeline.csv"
+if phase place; then
+  echo "[bench] d1. PlaceOrder, closed loop, ${CONCURRENCY} in flight, the downstream consuming"
+  drain
+  # CPU from the first order until the last one settled: all the work the
+  # orders caused, in every process.
+  echo "before $(cpu_snapshot)" >"${OUT}/d1_cpu.txt"
+  db_counters "${OUT}/d1_db_before.txt"
+  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --label=place_closed \
+    --drain_seconds=120 --json_out="${OUT}/d1_place.json" --timeline_out="${OUT}/d1_timeline.csv"
+  drain
+  echo "after $(cpu_snapshot)" >>"${OUT}/d1_cpu.txt"
+  db_counters "${OUT}/d1_db_after.txt"
+fi
 
-echo "[bench] ghz: the same PlaceOrder load"
-drain
-"${ROOT}/.cache/bin/ghz" --insecure --proto "${ROOT}/proto/shop/order/v1/order_service.proto" \
-  --import-paths "${ROOT}/proto" --call shop.order.v1.OrderService.PlaceOrder \
-  -c "${CONCURRENCY}" -z "${SECONDS_PER_RUN}s" --format json -o "${OUT}/ghz.json" \
-  -d '{"customer_id":"ghz","idempotency_key":"ghz-{{.UUID}}","currency_code":"EUR",
-       "shipping_address":{"recipient":"Ghz","lines":["1 Load St"],"city":"Berlin","country_code":"DE"},
-       "lines":[{"product_id":"load-1","quantity":"1","unit_price_minor":"999"},
-                {"product_id":"load-2","quantity":"2","unit_price_minor":"999"}]}' \
-  127.0.0.1:52051 >/dev/null || echo "[bench] ghz failed" >&2
+if phase capacity; then
+  # The sustained end-to-end capacity: the highest offered rate at which the
+  # groups' lag stays flat and accepted->settled p99 stays <= 1 s. Steps up
+  # from 0.1x the storage limit by 0.05x until a step fails.
+  mkdir -p "${OUT}/capacity"
+  for step in 10 15 20 25 30 35 40 45 50 60 70; do
+    rate="$(python3 -c "print(round(${STORAGE_RATE} * ${step} / 100))")"
+    echo "[bench] d2. end to end at ${rate} orders/s offered (${step}% of the storage limit)"
+    drain
+    "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
+      --label="capacity_${step}" --json_out="${OUT}/capacity/${step}.json" --drain_seconds=30
+    python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/capacity/${step}.json" || break
+  done
+fi
 
-echo "[bench] e. failure isolation: the same load with delivery stopped"
-drain
-stop_service delivery
-"${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --e2e=false \
-  --label=place_delivery_down --json_out="${OUT}/e_delivery_down.json"
-start_service delivery
-"${LOADGEN[@]}" --mode=catchup --wait_for_group=delivery --json_out="${OUT}/e_catchup.json"
+if phase latency; then
+  rate="$(python3 -c "print(round(${STORAGE_RATE} * 0.1))")"
+  echo "[bench] d3. end to end at ${rate} orders/s (0.1x the storage limit, open loop)"
+  drain
+  "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
+    --label=e2e_tenth --json_out="${OUT}/d3_tenth.json" --timeline_out="${OUT}/d3_timeline.csv"
+fi
+
+if phase ghz; then
+  echo "[bench] ghz: the same PlaceOrder load"
+  drain
+  "${ROOT}/.cache/bin/ghz" --insecure --proto "${ROOT}/proto/shop/order/v1/order_service.proto" \
+    --import-paths "${ROOT}/proto" --call shop.order.v1.OrderService.PlaceOrder \
+    -c "${CONCURRENCY}" -z "${SECONDS_PER_RUN}s" --format json -o "${OUT}/ghz.json" \
+    -d '{"customer_id":"ghz","idempotency_key":"ghz-{{.UUID}}","currency_code":"EUR",
+         "shipping_address":{"recipient":"Ghz","lines":["1 Load St"],"city":"Berlin","country_code":"DE"},
+         "lines":[{"product_id":"load-1","quantity":"1","unit_price_minor":"999"},
+                  {"product_id":"load-2","quantity":"2","unit_price_minor":"999"}]}' \
+    127.0.0.1:52051 >/dev/null || echo "[bench] ghz failed" >&2
+fi
+
+if phase isolation; then
+  echo "[bench] e. failure isolation: the same load with delivery stopped"
+  drain
+  stop_service delivery
+  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --e2e=false \
+    --label=place_delivery_down --json_out="${OUT}/e_delivery_down.json"
+  start_service delivery
+  "${LOADGEN[@]}" --mode=catchup --wait_for_group=delivery --json_out="${OUT}/e_catchup.json"
+fi
 
 python3 "${ROOT}/tools/bench/report.py" "${OUT}"

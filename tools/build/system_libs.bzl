@@ -22,6 +22,8 @@ _LIBRARIES = {
     "gmock": (["gmock"], []),
     "gmock_main": (["gmock_main"], []),
     "grpc++": (["grpc++"], []),
+    # The services' allocator (cc_binary malloc = "@system//:jemalloc").
+    "jemalloc": (["jemalloc"], []),
     "grpc++_reflection": (["grpc++"], ["-lgrpc++_reflection"]),
     "grpc++_error_details": (["grpc++"], ["-lgrpc++_error_details"]),
     "gtest": (["gtest"], []),

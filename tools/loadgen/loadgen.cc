@@ -101,7 +101,7 @@ class EventClock {
     conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
     conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
     conf->set("auto.offset.reset", "latest", error);
-    conf->set("fetch.wait.max.ms", "5", error);
+    conf->set("fetch.wait.max.ms", "500", error);  // answered as soon as a record arrives
     conf->set("enable.auto.commit", "false", error);
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
     consumer_->subscribe({Topic("shop.order.events"), Topic("shop.delivery.events"),
@@ -184,6 +184,13 @@ int64_t Lag(const std::string& group, const std::string& topic) {
   const auto lag = shop::kafka::ConsumerLag(absl::GetFlag(FLAGS_brokers), group, topic);
   return lag.ok() ? *lag : -1;
 }
+
+// The consumer groups whose lag tells whether the system keeps up.
+const std::vector<std::pair<std::string, std::string>> kGroupTopics = {
+    {"product", "shop.order.events"},
+    {"delivery", "shop.order.events"},
+    {"settlement", "shop.order.events"},
+    {"order", "shop.product.events"}};
 
 // One call in flight.
 struct Call {
@@ -373,6 +380,13 @@ int main(int argc, char** argv) {
   }
   while (in_flight.load() > 0) absl::SleepFor(absl::Milliseconds(10));
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - begin);
+  // The groups' lag the moment the load ends: flat (about what arrived in the
+  // last moments) when the consumers keep up, large when they fall behind.
+  std::map<std::string, int64_t> lag_after_load;
+  if (e2e) {
+    for (const auto& [group, topic] : kGroupTopics)
+      lag_after_load[group] = Lag(group, Topic(topic));
+  }
   queue.Shutdown();
   completer.join();
 
@@ -409,11 +423,8 @@ int main(int argc, char** argv) {
                   stage.c_str(), p.count, p.p50, p.p90, p.p99, p.max);
     }
     result["e2e_throughput"] = events->Latencies()["settlement"].size() / drained;
-    for (const auto& [group, topic] :
-         std::vector<std::pair<std::string, std::string>>{{"product", "shop.order.events"},
-                                                          {"delivery", "shop.order.events"},
-                                                          {"settlement", "shop.order.events"},
-                                                          {"order", "shop.product.events"}}) {
+    result["lag_after_load"] = lag_after_load;
+    for (const auto& [group, topic] : kGroupTopics) {
       const int64_t lag = Lag(group, Topic(topic));
       result["lag_at_end"][group] = lag;
       std::printf("  consumer lag at end: %-10s on %-20s %lld\n", group.c_str(), topic.c_str(),
