@@ -1,21 +1,29 @@
-// Outbox relay benchmark on the local broker and database. Prints, from one
-// run on this machine:
-//   - librdkafka's raw produce rate (acks=all, idempotent): the ceiling;
-//   - relay throughput: events/s from a pre-filled outbox to acknowledged;
-//   - commit-to-consume latency p50/p99 at a fixed rate: from the commit of
-//     the transaction that appended the event to a consumer receiving it.
+// Outbox relay benchmark on the local broker and database: our relay and,
+// with --debezium_command, Debezium's MariaDB connector with its outbox event
+// router reading the same outbox table on the same MariaDB, in one run.
+// For each relay:
+//   - events/s: a backlog of --events rows is in the outbox when the relay
+//     starts; the rate from its first record seen by a consumer to the last;
+//   - commit -> consume p50/p99 at --rate events/s: from the commit of the
+//     transaction that appended the event to a consumer receiving it.
+// Also librdkafka's raw produce rate (acks=all, idempotent): the ceiling.
 //
-//   bazel run //tools/bench:relay_bench -- [--events=20000] [--rate=200] [--seconds=5]
+//   bazel run -c opt //tools/bench:relay_bench -- [--events=20000] [--rate=200] [--seconds=5]
+//       [--debezium_command=$PWD/tools/debezium/connect.sh] [--json_out=F]
+// Debezium needs MariaDB's binary log (tools/dev binlog on).
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
@@ -27,11 +35,15 @@
 #include "common/outbox/relay.h"
 #include "common/testing/event_fixture.h"
 #include "common/testing/infra.h"
+#include "nlohmann/json.hpp"
 #include "proto/shop/order/v1/events.pb.h"
 
-ABSL_FLAG(int, events, 20000, "events for the throughput runs");
-ABSL_FLAG(int, rate, 200, "events/s for the latency run");
-ABSL_FLAG(int, seconds, 5, "duration of the latency run");
+ABSL_FLAG(int, events, 20000, "events in the backlog for the throughput runs");
+ABSL_FLAG(int, rate, 200, "events/s for the latency runs");
+ABSL_FLAG(int, seconds, 5, "duration of each latency run");
+ABSL_FLAG(std::string, debezium_command, "",
+          "tools/debezium/connect.sh: also measure Debezium (needs tools/dev binlog on)");
+ABSL_FLAG(std::string, json_out, "", "write the figures here as JSON");
 
 namespace {
 
@@ -59,6 +71,144 @@ double Percentile(std::vector<double> values, double p) {
   return values[std::min(values.size() - 1, static_cast<size_t>(values.size() * p))];
 }
 
+// The event that sets Debezium's starting offset (not counted).
+constexpr int kMarkerSeq = 1'000'000'000;
+
+// When each event (by the sequence number in its payload) first reached a
+// consumer of `topic`, read from the beginning.
+class TopicClock {
+ public:
+  explicit TopicClock(const std::string& topic) {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string error;
+    conf->set("bootstrap.servers", shop::testing::KafkaBrokers(), error);
+    conf->set("group.id", "relay_bench_" + events::NewUuid(), error);
+    conf->set("auto.offset.reset", "earliest", error);
+    conf->set("enable.auto.commit", "false", error);
+    conf->set("fetch.wait.max.ms", "5", error);
+    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+    consumer_->subscribe({topic});
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~TopicClock() {
+    stop_ = true;
+    thread_.join();
+    consumer_->close();
+  }
+  // Waits until `count` distinct events were seen; false at the deadline.
+  bool WaitForCount(size_t count, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return seen_.size() >= count; };
+    return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  }
+  bool WaitForMarker(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&marker_seen_), timeout);
+  }
+  // Events/s from the first to the last of the sequence numbers [0, n).
+  double Rate(int n) {
+    absl::MutexLock lock(&mu_);
+    absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
+    for (int seq = 0; seq < n; ++seq) {
+      auto it = seen_.find(seq);
+      if (it == seen_.end()) return 0;
+      first = std::min(first, it->second);
+      last = std::max(last, it->second);
+    }
+    return (n - 1) / std::max(1e-9, absl::ToDoubleSeconds(last - first));
+  }
+  std::vector<double> LatenciesMs(const absl::flat_hash_map<int, absl::Time>& committed) {
+    absl::MutexLock lock(&mu_);
+    std::vector<double> latencies;
+    for (const auto& [seq, at] : committed) {
+      auto it = seen_.find(seq);
+      if (it != seen_.end()) latencies.push_back(absl::ToDoubleMilliseconds(it->second - at));
+    }
+    return latencies;
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      std::unique_ptr<RdKafka::Message> message(consumer_->consume(50));
+      if (message->err() != RdKafka::ERR_NO_ERROR) continue;
+      const absl::Time received = absl::Now();
+      shop::order::v1::OrderPlaced placed;
+      int seq = 0;
+      if (!placed.ParseFromArray(message->payload(), static_cast<int>(message->len())) ||
+          !absl::SimpleAtoi(placed.customer_id(), &seq)) {
+        continue;
+      }
+      absl::MutexLock lock(&mu_);
+      if (seq == kMarkerSeq) {
+        marker_seen_ = true;
+      } else {
+        seen_.emplace(seq, received);
+      }
+    }
+  }
+
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  absl::Mutex mu_;
+  absl::flat_hash_map<int, absl::Time> seen_ ABSL_GUARDED_BY(mu_);
+  bool marker_seen_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+struct Figures {
+  double events_per_s = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  size_t seen = 0, sent = 0;
+};
+
+// Appends events [first, first + rate * seconds) at `rate` per second, one
+// transaction each, and returns when each committed.
+absl::flat_hash_map<int, absl::Time> WriteAtRate(mysql::ConnectionPool& pool, outbox::Outbox& box,
+                                                 int first, int rate, int seconds) {
+  absl::flat_hash_map<int, absl::Time> committed;
+  const absl::Time begin = absl::Now();
+  for (int i = 0; i < rate * seconds; ++i) {
+    absl::SleepFor(begin + absl::Seconds(1.0 * i / rate) - absl::Now());
+    const int seq = first + i;
+    absl::Status status = mysql::RunInTransaction(
+        pool, absl::Now() + absl::Seconds(5),
+        [&](mysql::Transaction& tx) { return box.Append(tx, Sample(seq), {}).status(); });
+    if (status.ok()) committed[seq] = absl::Now();
+  }
+  return committed;
+}
+
+void FillBacklog(mysql::ConnectionPool& pool, outbox::Outbox& box, int first, int count) {
+  for (int start = first; start < first + count; start += 500) {
+    absl::Status status =
+        mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(30), [&](mysql::Transaction& tx) {
+          for (int i = start; i < std::min(first + count, start + 500); ++i) {
+            auto appended = box.Append(tx, Sample(i), {});
+            if (!appended.ok()) return appended.status();
+          }
+          return absl::OkStatus();
+        });
+    if (!status.ok()) {
+      std::fprintf(stderr, "filling the outbox failed: %s\n", status.ToString().c_str());
+      std::exit(1);
+    }
+  }
+}
+
+Figures Latency(TopicClock& clock, const absl::flat_hash_map<int, absl::Time>& committed,
+                Figures figures) {
+  std::vector<double> latencies = clock.LatenciesMs(committed);
+  figures.p50_ms = Percentile(latencies, 0.50);
+  figures.p99_ms = Percentile(latencies, 0.99);
+  figures.max_ms = Percentile(latencies, 1.0);
+  figures.seen = latencies.size();
+  figures.sent = committed.size();
+  return figures;
+}
+
+bool Shell(const std::string& command) { return std::system(command.c_str()) == 0; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +216,9 @@ int main(int argc, char** argv) {
   log::SetService("relay_bench");
   log::SetMinLevel(log::Level::kWarning);
   const int events = absl::GetFlag(FLAGS_events);
+  const int rate = absl::GetFlag(FLAGS_rate);
+  const int seconds = absl::GetFlag(FLAGS_seconds);
+  const std::string debezium = absl::GetFlag(FLAGS_debezium_command);
   shop::testing::TestDatabase database("relay_bench");
   if (!database.status().ok()) {
     std::fprintf(stderr, "%s\n", database.status().ToString().c_str());
@@ -75,11 +228,40 @@ int main(int argc, char** argv) {
   if (!shop::testing::MigrateFixture(pool).ok()) return 1;
   const std::string ns = shop::testing::UniqueName("bench");
   const std::string topic = events::QualifiedTopic(ns, "shop.order.events");
+  const std::string debezium_topic = "debezium." + topic;
   const std::string raw_topic = ns + ".raw";
-  if (!kafka::EnsureTopics(shop::testing::KafkaBrokers(), {{topic, 6}, {raw_topic, 6}}).ok())
+  if (!kafka::EnsureTopics(shop::testing::KafkaBrokers(),
+                           {{topic, 6}, {raw_topic, 6}, {debezium_topic, 6}})
+           .ok()) {
     return 1;
+  }
   auto producer = kafka::Producer::Create(shop::testing::KafkaBrokers());
   if (!producer.ok()) return 1;
+  outbox::Outbox box("/bench", ns);
+  // Debezium records where it is in the binlog only once it has published an
+  // event: it starts, publishes a marker, and stops (committing its offset).
+  // Everything written from here on is its backlog.
+  if (!debezium.empty()) {
+    TopicClock clock(debezium_topic);
+    if (!Shell(debezium + " reset") || !Shell(debezium + " start " + database.options().database)) {
+      std::fprintf(stderr, "Debezium did not start\n");
+      return 1;
+    }
+    FillBacklog(pool, box, kMarkerSeq, 1);
+    const bool marked = clock.WaitForMarker(absl::Seconds(60));
+    Shell(debezium + " stop");
+    if (!marked) {
+      std::fprintf(stderr, "Debezium did not publish the marker event\n");
+      return 1;
+    }
+    if (auto left = shop::testing::CountUnpublished(pool); left.ok() && *left > 0) {
+      // The marker row: not part of our relay's backlog.
+      mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(5), [](mysql::Transaction& tx) {
+        tx.Prepare("UPDATE outbox SET published_at = UTC_TIMESTAMP(6)").executeUpdate();
+        return absl::OkStatus();
+      }).IgnoreError();
+    }
+  }
 
   // a. Raw librdkafka produce rate.
   std::vector<kafka::Record> records;
@@ -100,101 +282,75 @@ int main(int argc, char** argv) {
   }
   const double raw_rate = events / raw_seconds;
 
-  // b. Relay throughput from a pre-filled outbox.
-  outbox::Outbox box("/bench", ns);
-  for (int first = 0; first < events; first += 500) {
-    absl::Status status =
-        mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(30), [&](mysql::Transaction& tx) {
-          for (int i = first; i < std::min(events, first + 500); ++i) {
-            auto appended = box.Append(tx, Sample(i), {});
-            if (!appended.ok()) return appended.status();
-          }
-          return absl::OkStatus();
-        });
-    if (!status.ok()) return 1;
-  }
-  outbox::RelayOptions options;
-  options.poll_interval = absl::Milliseconds(200);
-  outbox::MysqlOutboxStore store(pool);
-  outbox::OutboxRelay relay(store, outbox::KafkaPublisherFactory(shop::testing::KafkaBrokers()),
-                            options);
-  box.SetCommitListener([&relay] { relay.Wake(); });
-  start = absl::Now();
-  relay.Start();
-  while (true) {
-    auto left = shop::testing::CountUnpublished(pool);
-    if (left.ok() && *left == 0) break;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  const double relay_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const double relay_rate = events / relay_seconds;
-
-  // c. Commit-to-consume latency at a fixed rate.
-  absl::Mutex mu;
-  absl::flat_hash_map<int, absl::Time> committed;
-  std::vector<double> latencies_ms;
-  std::atomic<bool> stop{false};
-  std::atomic<bool> assigned{false};
-  std::thread reader([&] {
-    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    std::string error;
-    conf->set("bootstrap.servers", shop::testing::KafkaBrokers(), error);
-    conf->set("group.id", ns + "_latency", error);
-    conf->set("auto.offset.reset", "latest", error);
-    conf->set("fetch.wait.max.ms", "5", error);
-    std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-        RdKafka::KafkaConsumer::create(conf.get(), error));
-    consumer->subscribe({topic});
-    while (!stop) {
-      std::unique_ptr<RdKafka::Message> message(consumer->consume(50));
-      std::vector<RdKafka::TopicPartition*> assignment;
-      if (!assigned && consumer->assignment(assignment) == RdKafka::ERR_NO_ERROR &&
-          !assignment.empty()) {
-        assigned = true;
-      }
-      RdKafka::TopicPartition::destroy(assignment);
-      if (message->err() != RdKafka::ERR_NO_ERROR) continue;
-      const absl::Time received = absl::Now();
-      shop::order::v1::OrderPlaced placed;
-      int seq = 0;
-      if (!placed.ParseFromArray(message->payload(), static_cast<int>(message->len())) ||
-          !absl::SimpleAtoi(placed.customer_id(), &seq)) {
-        continue;
-      }
-      absl::MutexLock lock(&mu);
-      auto it = committed.find(seq);
-      if (it != committed.end())
-        latencies_ms.push_back(absl::ToDoubleMilliseconds(received - it->second));
+  // b. Our relay: a backlog, then a fixed rate.
+  FillBacklog(pool, box, 0, events);
+  Figures ours;
+  absl::flat_hash_map<int, absl::Time> ours_committed;
+  {
+    TopicClock clock(topic);
+    outbox::RelayOptions options;
+    outbox::MysqlOutboxStore store(pool);
+    outbox::OutboxRelay relay(store, outbox::KafkaPublisherFactory(shop::testing::KafkaBrokers()),
+                              options);
+    box.SetCommitListener([&relay] { relay.Wake(); });  // as in a service
+    relay.Start();
+    if (!clock.WaitForCount(events, absl::Minutes(5))) {
+      std::fprintf(stderr, "our relay did not publish the backlog\n");
+      return 1;
     }
-    consumer->close();
-  });
-  while (!assigned) absl::SleepFor(absl::Milliseconds(50));
-  absl::SleepFor(absl::Milliseconds(500));  // let the group settle at the end of the log
-  const int rate = absl::GetFlag(FLAGS_rate);
-  const int total = rate * absl::GetFlag(FLAGS_seconds);
-  const absl::Time begin = absl::Now();
-  for (int i = 0; i < total; ++i) {
-    absl::SleepFor(begin + absl::Seconds(1.0 * i / rate) - absl::Now());
-    const int seq = events + i;
-    absl::Status status = mysql::RunInTransaction(
-        pool, absl::Now() + absl::Seconds(5),
-        [&](mysql::Transaction& tx) { return box.Append(tx, Sample(seq), {}).status(); });
-    absl::MutexLock lock(&mu);
-    if (status.ok()) committed[seq] = absl::Now();
+    ours.events_per_s = clock.Rate(events);
+    ours_committed = WriteAtRate(pool, box, events, rate, seconds);
+    clock.WaitForCount(events + ours_committed.size(), absl::Seconds(10));
+    ours = Latency(clock, ours_committed, ours);
+    relay.Stop();
+    box.SetCommitListener(nullptr);
   }
-  absl::SleepFor(absl::Seconds(2));
-  stop = true;
-  reader.join();
-  relay.Stop();
+
+  // c. Debezium on the same table: its backlog is everything written since
+  // it stopped (our backlog first), then the same fixed rate.
+  Figures theirs;
+  if (!debezium.empty()) {
+    TopicClock clock(debezium_topic);
+    if (!Shell(debezium + " start " + database.options().database)) return 1;
+    if (!clock.WaitForCount(events, absl::Minutes(5))) {
+      std::fprintf(stderr, "Debezium did not publish the backlog\n");
+      Shell(debezium + " stop");
+      return 1;
+    }
+    theirs.events_per_s = clock.Rate(events);
+    clock.WaitForCount(events + ours_committed.size(), absl::Seconds(30));
+    const int first = events + rate * seconds;
+    auto committed = WriteAtRate(pool, box, first, rate, seconds);
+    clock.WaitForCount(events + ours_committed.size() + committed.size(), absl::Seconds(10));
+    theirs = Latency(clock, committed, theirs);
+    Shell(debezium + " stop");
+  }
 
   std::printf("relay benchmark (%d events, payload %zu bytes, 6 partitions, local broker)\n",
               events, Sample(0).ByteSizeLong());
   std::printf("  librdkafka raw produce : %9.0f events/s   (baseline)\n", raw_rate);
-  std::printf("  outbox relay           : %9.0f events/s   (%.2f x raw)\n", relay_rate,
-              relay_rate / raw_rate);
-  std::printf(
-      "  commit -> consume at %d/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu of %d seen)\n", rate,
-      Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.99), Percentile(latencies_ms, 1.0),
-      latencies_ms.size(), total);
+  auto print = [&](const char* name, const Figures& f) {
+    std::printf(
+        "  %-22s : %9.0f events/s   (%.2f x raw); commit -> consume at %d/s: p50 %.1f ms,"
+        " p99 %.1f ms, max %.1f ms (%zu of %zu seen)\n",
+        name, f.events_per_s, f.events_per_s / raw_rate, rate, f.p50_ms, f.p99_ms, f.max_ms, f.seen,
+        f.sent);
+  };
+  print("our outbox relay", ours);
+  if (!debezium.empty()) print("Debezium outbox router", theirs);
+  if (const std::string file = absl::GetFlag(FLAGS_json_out); !file.empty()) {
+    auto json = [](const Figures& f) {
+      return nlohmann::json{{"events_per_s", f.events_per_s},
+                            {"p50_ms", f.p50_ms},
+                            {"p99_ms", f.p99_ms},
+                            {"max_ms", f.max_ms},
+                            {"seen", f.seen},
+                            {"sent", f.sent}};
+    };
+    nlohmann::json out = {
+        {"events", events}, {"rate", rate}, {"raw_produce_per_s", raw_rate}, {"ours", json(ours)}};
+    if (!debezium.empty()) out["debezium"] = json(theirs);
+    std::ofstream(file) << out.dump(2) << "\n";
+  }
   return 0;
 }

@@ -27,9 +27,9 @@ eval "$(tools/dev env)"
 
 echo "[bench] building optimised binaries"
 bazel build -c opt //order //product //delivery //settlement //tools/loadgen \
-  //tools/bench:baselines //tools/provision:provision_db >/dev/null 2>&1 ||
+  //tools/bench:baselines //tools/bench:relay_bench //tools/provision:provision_db >/dev/null 2>&1 ||
   bazel build -c opt //order //product //delivery //settlement //tools/loadgen \
-    //tools/bench:baselines //tools/provision:provision_db
+    //tools/bench:baselines //tools/bench:relay_bench //tools/provision:provision_db
 BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="${ROOT}/.bench/${STAMP}"
@@ -48,7 +48,8 @@ start_service() { # name
     --brokers="${SHOP_KAFKA_BROKERS}" --topic_namespace="${NS}" \
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
     --mysql_user="${db:0:30}" --mysql_password=bench_pw --mysql_database="${db}" \
-    --port_file="${OUT}/${service}.port" --log_file="${OUT}/${service}.log" &
+    --port_file="${OUT}/${service}.port" --log_file="${OUT}/${service}.log" \
+    ${BENCH_SERVICE_FLAGS:-} &
   PIDS[${service}]=$!
   for ((i = 0; i < 200; i++)); do
     [[ -s "${OUT}/${service}.port" ]] && return
@@ -63,6 +64,11 @@ stop_service() { # name
 }
 cleanup() {
   for service in "${!PIDS[@]}"; do stop_service "${service}"; done
+  # Each run's databases go with it, so runs do not slow the next ones down.
+  for service in order product delivery settlement; do
+    mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
+      -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -e "DROP DATABASE IF EXISTS \`${NS}_${service}\`" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
@@ -101,6 +107,10 @@ db_counters() { # file
 PHASES=" ${BENCH_PHASES:-limits place capacity latency ghz isolation relay} "
 phase() { [[ "${PHASES}" == *" $1 "* ]]; }
 storage_rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rate'])" "$1"; }
+
+# How busy the machine is before the run (CPU pressure, stolen time): a
+# noisy host shows here, and every figure below moves with it.
+{ cat /proc/pressure/cpu 2>/dev/null; head -1 /proc/stat; } >"${OUT}/machine_before.txt" || true
 
 if phase limits; then
   echo "[bench] a. gRPC transport limit (health check), ${CONCURRENCY} in flight"
@@ -174,6 +184,20 @@ if phase isolation; then
     --label=place_delivery_down --json_out="${OUT}/e_delivery_down.json"
   start_service delivery
   "${LOADGEN[@]}" --mode=catchup --wait_for_group=delivery --json_out="${OUT}/e_catchup.json"
+fi
+
+if phase relay; then
+  # Last: MariaDB restarts with its binary log for Debezium, so the services
+  # stop first, and the binary log is off again at the end.
+  echo "[bench] f. our outbox relay against Debezium's outbox event router, same table"
+  cleanup
+  PIDS=()
+  trap 'tools/debezium/connect.sh stop; tools/dev binlog off >/dev/null 2>&1' EXIT
+  tools/dev binlog on
+  "${BIN}/tools/bench/relay_bench" --events=20000 --rate="$(python3 -c "print(round(${STORAGE_RATE} * 0.1))")" \
+    --seconds="${SECONDS_PER_RUN}" --debezium_command="${ROOT}/tools/debezium/connect.sh" \
+    --json_out="${OUT}/relay_vs_debezium.json" | tee "${OUT}/relay_vs_debezium.txt"
+  tools/dev binlog off
 fi
 
 python3 "${ROOT}/tools/bench/report.py" "${OUT}"

@@ -101,7 +101,7 @@ class EventClock {
     conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
     conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
     conf->set("auto.offset.reset", "latest", error);
-    conf->set("fetch.wait.max.ms", "500", error);  // answered as soon as a record arrives
+    conf->set("fetch.wait.max.ms", "5", error);
     conf->set("enable.auto.commit", "false", error);
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
     consumer_->subscribe({Topic("shop.order.events"), Topic("shop.delivery.events"),
