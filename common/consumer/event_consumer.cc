@@ -222,6 +222,13 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
   if (absl::Status recorded = RecordProcessed(**tx, records, candidates, fresh); !recorded.ok()) {
     return recorded;
   }
+  if (before_batch_ && !fresh.empty()) {
+    std::vector<const google::protobuf::Message*> batch_events;
+    for (size_t i : fresh) batch_events.push_back(records[i].event.get());
+    absl::Status prepared =
+        (*tx)->Run("preparing the batch", [&] { return before_batch_(batch_events, **tx); });
+    if (!prepared.ok()) return prepared;
+  }
   size_t handled = 0;
   for (size_t i : fresh) {
     const Decoded& record = records[i];

@@ -127,6 +127,14 @@ class EventConsumer {
                      }};
   }
 
+  // Called in each batch's transaction before any handler, with the events
+  // about to be applied (duplicates left out), in order. A service whose
+  // handlers lock shared rows locks here every row the batch will need, in
+  // one global order, so concurrent batches never deadlock.
+  using BatchHook = std::function<absl::Status(
+      const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx)>;
+  void BeforeBatch(BatchHook hook) { before_batch_ = std::move(hook); }
+
   // Consumes until Stop(); then commits, leaves the group and returns.
   absl::Status Run();
   void Stop() { stopping_ = true; }
@@ -167,6 +175,7 @@ class EventConsumer {
   mysql::ConnectionPool& pool_;
   outbox::Outbox* outbox_;
   absl::flat_hash_map<std::string, Registration> handlers_;
+  BatchHook before_batch_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;

@@ -155,9 +155,27 @@ std::function<absl::Status(const M&, consumer::EventContext&)> ProductCommands::
 }
 
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // A whole poll batch is one transaction, stock rows included: each handler
-  // locks its products in id order, and a batch that deadlocks twice with
-  // another writer is applied one order per transaction (EventConsumer).
+  // A whole poll batch is one transaction, stock rows included: first every
+  // product the batch will move is locked in id order (so the consumer's
+  // threads never deadlock each other), then the handlers run on the
+  // transaction's stock store. A batch that still aborts twice (an API call
+  // holding a row) is applied one order per transaction (EventConsumer).
+  consumer.BeforeBatch(
+      [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
+        std::vector<std::string> requested, holding;
+        for (const google::protobuf::Message* event : events) {
+          if (const auto* placed = dynamic_cast<const shop::order::v1::OrderPlaced*>(event)) {
+            for (const auto& line : placed->lines()) requested.push_back(line.product_id());
+          } else if (const auto* completed =
+                         dynamic_cast<const shop::order::v1::OrderCompleted*>(event)) {
+            holding.push_back(completed->order_id());
+          } else if (const auto* cancelled =
+                         dynamic_cast<const shop::order::v1::OrderCancelled*>(event)) {
+            holding.push_back(cancelled->order_id());
+          }
+        }
+        return TransactionStockStore::Of(products_, tx).LockForBatch(requested, holding);
+      });
   consumer.On(Handle(&ProductSaga::OnOrderPlaced));
   consumer.On(Handle(&ProductSaga::OnOrderCompleted));
   consumer.On(Handle(&ProductSaga::OnOrderCancelled));

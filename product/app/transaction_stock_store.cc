@@ -1,5 +1,7 @@
 #include "product/app/transaction_stock_store.h"
 
+#include <set>
+
 namespace shop::product::app {
 
 TransactionStockStore& TransactionStockStore::Of(storage::ProductRepository& products,
@@ -12,6 +14,19 @@ TransactionStockStore& TransactionStockStore::Of(storage::ProductRepository& pro
     tx.BeforeCommit([&store] { return store.Flush(); });
   }
   return store;
+}
+
+absl::Status TransactionStockStore::LockForBatch(const std::vector<std::string>& requested_products,
+                                                 const std::vector<std::string>& holding_orders) {
+  std::set<std::string> products(requested_products.begin(), requested_products.end());
+  if (!holding_orders.empty()) {
+    auto held = products_->ProductsReservedBy(*tx_, holding_orders);
+    if (!held.ok()) return held.status();
+    products.insert(held->begin(), held->end());
+  }
+  if (products.empty()) return absl::OkStatus();
+  // One statement: InnoDB locks the rows in primary-key order.
+  return LockAvailable({products.begin(), products.end()}).status();
 }
 
 absl::StatusOr<std::vector<domain::Reservation>> TransactionStockStore::Reservations(

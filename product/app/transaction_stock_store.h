@@ -9,7 +9,7 @@
 // So a batch of n orders costs about n reservation lookups plus a handful of
 // statements, instead of six statements per order. The locks are the same:
 // every product is locked (FOR UPDATE) before its available stock is read,
-// and held until COMMIT.
+// and held until COMMIT. LockForBatch takes them all first, in one order.
 #ifndef SHOP_PRODUCT_APP_TRANSACTION_STOCK_STORE_H_
 #define SHOP_PRODUCT_APP_TRANSACTION_STOCK_STORE_H_
 
@@ -28,6 +28,13 @@ class TransactionStockStore : public StockStore {
  public:
   // The store of `tx`, made on first use (its writes then run before COMMIT).
   static TransactionStockStore& Of(storage::ProductRepository& products, mysql::Transaction& tx);
+
+  // Locks, in product id order, every product a batch will move: those its
+  // new orders ask for and those its completed or cancelled orders hold.
+  // Concurrent batches (the consumer's threads, other instances) then never
+  // deadlock on stock rows.
+  absl::Status LockForBatch(const std::vector<std::string>& requested_products,
+                            const std::vector<std::string>& holding_orders);
 
   absl::StatusOr<std::vector<domain::Reservation>> Reservations(
       const std::string& order_id) override;

@@ -3,6 +3,7 @@
 // COMMIT, and writes nothing when rolled back or when a product is unknown.
 #include "product/app/transaction_stock_store.h"
 
+#include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
 #include "absl/time/clock.h"
@@ -104,6 +105,31 @@ TEST_F(TransactionStockStoreTest, ABatchSeesItsOwnMovesAndWritesThemAtCommit) {
                 EXPECT_EQ((*o2)[0].state, ReservationState::kReleased);
                 return absl::OkStatus();
               }).ok());
+}
+
+TEST_F(TransactionStockStoreTest, LockForBatchLocksWhatNewOrdersAskForAndWhatOldOrdersHold) {
+  ASSERT_TRUE(InTransaction([&](mysql::Transaction& tx) {
+                return products_.SaveReservations(
+                    tx, {{{"held", "a"}, {"a", 1, ReservationState::kReserved}}});
+              }).ok());
+  auto tx = mysql::Transaction::Begin(*pool_, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(tx.ok());
+  TransactionStockStore& store = TransactionStockStore::Of(products_, **tx);
+  ASSERT_TRUE(store.LockForBatch({"b"}, {"held"}).ok());
+  // Another connection cannot take either row now.
+  auto other = pool_->Acquire();
+  ASSERT_TRUE(other.ok());
+  for (const char* id : {"a", "b"}) {
+    sql::PreparedStatement& probe =
+        other->Prepare("SELECT available FROM products WHERE product_id = ? FOR UPDATE NOWAIT");
+    probe.setString(1, id);
+    EXPECT_THROW(std::unique_ptr<sql::ResultSet>(probe.executeQuery()), sql::SQLException) << id;
+  }
+  // The batch's own reads need no further statement: the rows are known.
+  auto available = store.LockAvailable({"a", "b"});
+  ASSERT_TRUE(available.ok());
+  EXPECT_EQ(*available, (std::map<std::string, int64_t>{{"a", 10}, {"b", 10}}));
+  EXPECT_TRUE((*tx)->Commit().ok());
 }
 
 TEST_F(TransactionStockStoreTest, AMoveOfAnUnknownProductFailsTheCommitAndWritesNothing) {

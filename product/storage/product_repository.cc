@@ -213,6 +213,24 @@ absl::Status ProductRepository::Adjust(mysql::Transaction& tx, const std::string
   });
 }
 
+absl::StatusOr<std::vector<std::string>> ProductRepository::ProductsReservedBy(
+    mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
+  std::vector<std::string> products;
+  absl::Status status = tx.Run("reading reserved products", [&] {
+    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& select = tx.Prepare(
+          absl::StrCat("SELECT DISTINCT product_id FROM reservations WHERE order_id IN (",
+                       mysql::Placeholders(size), ")"));
+      for (size_t i = 0; i < size; ++i) select.setString(i + 1, order_ids[begin + i]);
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      while (rows->next()) products.push_back(rows->getString(1));
+    });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return products;
+}
+
 absl::StatusOr<std::vector<Reservation>> ProductRepository::Reservations(
     mysql::Transaction& tx, const std::string& order_id) {
   std::vector<Reservation> reservations;

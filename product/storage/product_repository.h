@@ -66,6 +66,9 @@ class ProductRepository {
   absl::Status Adjust(mysql::Transaction& tx, const std::string& product_id, int64_t delta,
                       const std::string& reason);
 
+  // The products any of `order_ids` holds or held (no locks taken).
+  absl::StatusOr<std::vector<std::string>> ProductsReservedBy(
+      mysql::Transaction& tx, const std::vector<std::string>& order_ids);
   absl::StatusOr<std::vector<Reservation>> Reservations(mysql::Transaction& tx,
                                                         const std::string& order_id);
   // Inserts or updates (order id, reservation) rows, a chunk per statement.

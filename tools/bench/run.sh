@@ -142,17 +142,23 @@ fi
 
 if phase capacity; then
   # The sustained end-to-end capacity: the highest offered rate at which the
-  # groups' lag stays flat and accepted->settled p99 stays <= 1 s. Steps up
-  # from 0.1x the storage limit by 0.05x until a step fails.
+  # groups' lag stays flat and accepted->settled p99 stays <= 1 s. From 0.1x
+  # the storage limit it steps up until a step fails, or down until one holds.
   mkdir -p "${OUT}/capacity"
-  for step in 10 15 20 25 30 35 40 45 50 60 70; do
-    rate="$(python3 -c "print(round(${STORAGE_RATE} * ${step} / 100))")"
-    echo "[bench] d2. end to end at ${rate} orders/s offered (${step}% of the storage limit)"
+  capacity_step() { # percent of the storage limit; fails when not sustained
+    local rate
+    rate="$(python3 -c "print(round(${STORAGE_RATE} * $1 / 100))")"
+    echo "[bench] d2. end to end at ${rate} orders/s offered ($1% of the storage limit)"
     drain
     "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
-      --label="capacity_${step}" --json_out="${OUT}/capacity/${step}.json" --drain_seconds=30
-    python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/capacity/${step}.json" || break
-  done
+      --label="capacity_$1" --json_out="${OUT}/capacity/$1.json" --drain_seconds=30
+    python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/capacity/$1.json"
+  }
+  if capacity_step 10; then
+    for step in 15 20 25 30 35 40 45 50 60 70; do capacity_step "${step}" || break; done
+  else
+    for step in 5 2.5 1; do capacity_step "${step}" && break; done
+  fi
 fi
 
 if phase latency; then
