@@ -162,19 +162,20 @@ void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
   // holding a row) is applied one order per transaction (EventConsumer).
   consumer.BeforeBatch(
       [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
-        std::vector<std::string> requested, holding;
+        std::vector<std::string> requested, orders;
         for (const google::protobuf::Message* event : events) {
           if (const auto* placed = dynamic_cast<const shop::order::v1::OrderPlaced*>(event)) {
+            orders.push_back(placed->order_id());
             for (const auto& line : placed->lines()) requested.push_back(line.product_id());
           } else if (const auto* completed =
                          dynamic_cast<const shop::order::v1::OrderCompleted*>(event)) {
-            holding.push_back(completed->order_id());
+            orders.push_back(completed->order_id());
           } else if (const auto* cancelled =
                          dynamic_cast<const shop::order::v1::OrderCancelled*>(event)) {
-            holding.push_back(cancelled->order_id());
+            orders.push_back(cancelled->order_id());
           }
         }
-        return TransactionStockStore::Of(products_, tx).LockForBatch(requested, holding);
+        return TransactionStockStore::Of(products_, tx).LockForBatch(requested, orders);
       });
   consumer.On(Handle(&ProductSaga::OnOrderPlaced));
   consumer.On(Handle(&ProductSaga::OnOrderCompleted));

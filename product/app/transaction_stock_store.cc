@@ -17,12 +17,24 @@ TransactionStockStore& TransactionStockStore::Of(storage::ProductRepository& pro
 }
 
 absl::Status TransactionStockStore::LockForBatch(const std::vector<std::string>& requested_products,
-                                                 const std::vector<std::string>& holding_orders) {
+                                                 const std::vector<std::string>& orders) {
   std::set<std::string> products(requested_products.begin(), requested_products.end());
-  if (!holding_orders.empty()) {
-    auto held = products_->ProductsReservedBy(*tx_, holding_orders);
-    if (!held.ok()) return held.status();
-    products.insert(held->begin(), held->end());
+  std::vector<std::string> unread;
+  for (const std::string& order_id : orders) {
+    if (!reservations_.count(order_id)) unread.push_back(order_id);
+  }
+  if (!unread.empty()) {
+    auto read = products_->ReservationsOf(*tx_, unread);
+    if (!read.ok()) return read.status();
+    for (const std::string& order_id : unread) {
+      auto& by_product = reservations_[order_id];  // empty when it holds nothing
+      auto it = read->find(order_id);
+      if (it == read->end()) continue;
+      for (auto& reservation : it->second) {
+        products.insert(reservation.product_id);
+        by_product[reservation.product_id] = std::move(reservation);
+      }
+    }
   }
   if (products.empty()) return absl::OkStatus();
   // One statement: InnoDB locks the rows in primary-key order.

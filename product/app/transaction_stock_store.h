@@ -29,12 +29,13 @@ class TransactionStockStore : public StockStore {
   // The store of `tx`, made on first use (its writes then run before COMMIT).
   static TransactionStockStore& Of(storage::ProductRepository& products, mysql::Transaction& tx);
 
-  // Locks, in product id order, every product a batch will move: those its
-  // new orders ask for and those its completed or cancelled orders hold.
+  // Reads (and locks) the reservations of every order of a batch in one
+  // statement per chunk, then locks, in product id order, every product the
+  // batch will move: those its orders ask for and those they hold.
   // Concurrent batches (the consumer's threads, other instances) then never
-  // deadlock on stock rows.
+  // deadlock on stock rows, and the handlers need no further lookups.
   absl::Status LockForBatch(const std::vector<std::string>& requested_products,
-                            const std::vector<std::string>& holding_orders);
+                            const std::vector<std::string>& orders);
 
   absl::StatusOr<std::vector<domain::Reservation>> Reservations(
       const std::string& order_id) override;

@@ -213,22 +213,26 @@ absl::Status ProductRepository::Adjust(mysql::Transaction& tx, const std::string
   });
 }
 
-absl::StatusOr<std::vector<std::string>> ProductRepository::ProductsReservedBy(
+absl::StatusOr<std::map<std::string, std::vector<Reservation>>> ProductRepository::ReservationsOf(
     mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
-  std::vector<std::string> products;
-  absl::Status status = tx.Run("reading reserved products", [&] {
+  std::map<std::string, std::vector<Reservation>> reservations;
+  absl::Status status = tx.Run("reading reservations", [&] {
     mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
-      sql::PreparedStatement& select = tx.Prepare(
-          absl::StrCat("SELECT DISTINCT product_id FROM reservations WHERE order_id IN (",
-                       mysql::Placeholders(size), ")"));
+      sql::PreparedStatement& select = tx.Prepare(absl::StrCat(
+          "SELECT order_id, product_id, quantity, state FROM reservations WHERE order_id IN (",
+          mysql::Placeholders(size), ") ORDER BY order_id, product_id FOR UPDATE"));
       for (size_t i = 0; i < size; ++i) select.setString(i + 1, order_ids[begin + i]);
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-      while (rows->next()) products.push_back(rows->getString(1));
+      while (rows->next()) {
+        reservations[rows->getString(1)].push_back(
+            {rows->getString(2), rows->getInt64(3),
+             static_cast<ReservationState>(rows->getInt(4))});
+      }
     });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return products;
+  return reservations;
 }
 
 absl::StatusOr<std::vector<Reservation>> ProductRepository::Reservations(

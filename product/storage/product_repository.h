@@ -66,8 +66,9 @@ class ProductRepository {
   absl::Status Adjust(mysql::Transaction& tx, const std::string& product_id, int64_t delta,
                       const std::string& reason);
 
-  // The products any of `order_ids` holds or held (no locks taken).
-  absl::StatusOr<std::vector<std::string>> ProductsReservedBy(
+  // The reservations of each of `order_ids` (locked), in product id order;
+  // orders without any are absent.
+  absl::StatusOr<std::map<std::string, std::vector<Reservation>>> ReservationsOf(
       mysql::Transaction& tx, const std::vector<std::string>& order_ids);
   absl::StatusOr<std::vector<Reservation>> Reservations(mysql::Transaction& tx,
                                                         const std::string& order_id);
