@@ -17,6 +17,10 @@ struct KafkaDeleter {
     rd_kafka_AdminOptions_destroy(options);
   }
   void operator()(rd_kafka_NewTopic_t* topic) const { rd_kafka_NewTopic_destroy(topic); }
+  void operator()(rd_kafka_DeleteTopic_t* topic) const { rd_kafka_DeleteTopic_destroy(topic); }
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
   void operator()(rd_kafka_ConfigResource_t* resource) const {
     rd_kafka_ConfigResource_destroy(resource);
   }
@@ -180,6 +184,35 @@ absl::StatusOr<int64_t> TopicMaxMessageBytes(
     }
   }
   return absl::NotFoundError(absl::StrCat("topic ", topic, " has no max.message.bytes"));
+}
+
+absl::StatusOr<int> DeleteTopicsWithPrefix(const std::string& brokers, const std::string& prefix,
+                                           absl::Duration timeout) {
+  if (prefix.empty()) return absl::InvalidArgumentError("refusing to delete every topic");
+  auto client = AdminClient(brokers, {});
+  if (!client.ok()) return client.status();
+  Owned<rd_kafka_t> admin = *std::move(client);
+  const rd_kafka_metadata_t* raw = nullptr;
+  rd_kafka_resp_err_t code = rd_kafka_metadata(
+      admin.get(), 1, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("listing topics: ", rd_kafka_err2str(code)));
+  }
+  Owned<const rd_kafka_metadata_t> metadata(raw);
+  std::vector<Owned<rd_kafka_DeleteTopic_t>> owned;
+  std::vector<rd_kafka_DeleteTopic_t*> requests;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const std::string name = metadata->topics[i].topic;
+    if (name.rfind(prefix, 0) != 0) continue;
+    owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
+    requests.push_back(owned.back().get());
+  }
+  if (requests.empty()) return 0;
+  Owned<rd_kafka_queue_t> queue(rd_kafka_queue_new(admin.get()));
+  rd_kafka_DeleteTopics(admin.get(), requests.data(), requests.size(), nullptr, queue.get());
+  auto answered = AwaitResult(queue.get(), timeout, brokers, "DeleteTopics");
+  if (!answered.ok()) return answered.status();
+  return static_cast<int>(requests.size());
 }
 
 }  // namespace shop::kafka

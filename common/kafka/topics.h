@@ -42,6 +42,11 @@ absl::Status SetTopicConfig(const std::string& brokers, const std::string& topic
                             const std::map<std::string, std::string>& client_config = {},
                             absl::Duration timeout = absl::Seconds(15));
 
+// Deletes every topic whose name starts with `prefix` (non-empty); the
+// number deleted. For tools that clean up after a namespace of their own.
+absl::StatusOr<int> DeleteTopicsWithPrefix(const std::string& brokers, const std::string& prefix,
+                                           absl::Duration timeout = absl::Seconds(30));
+
 }  // namespace shop::kafka
 
 #endif  // SHOP_COMMON_KAFKA_TOPICS_H_

@@ -326,6 +326,10 @@ int main(int argc, char** argv) {
     Shell(debezium + " stop");
   }
 
+  kafka::DeleteTopicsWithPrefix(shop::testing::KafkaBrokers(), ns + ".").IgnoreError();
+  kafka::DeleteTopicsWithPrefix(shop::testing::KafkaBrokers(), "debezium." + ns + ".")
+      .IgnoreError();
+
   std::printf("relay benchmark (%d events, payload %zu bytes, 6 partitions, local broker)\n",
               events, Sample(0).ByteSizeLong());
   std::printf("  librdkafka raw produce : %9.0f events/s   (baseline)\n", raw_rate);

@@ -64,7 +64,10 @@ stop_service() { # name
 }
 cleanup() {
   for service in "${!PIDS[@]}"; do stop_service "${service}"; done
-  # Each run's databases go with it, so runs do not slow the next ones down.
+  # Each run's topics and databases go with it: hundreds of partitions left
+  # behind slow the broker down for the next runs.
+  "${BIN}/tools/loadgen/loadgen" --mode=delete_topics --brokers="${SHOP_KAFKA_BROKERS}" \
+    --topic_namespace="${NS}" || true
   for service in order product delivery settlement; do
     mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
       -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -e "DROP DATABASE IF EXISTS \`${NS}_${service}\`" 2>/dev/null || true
@@ -196,9 +199,9 @@ if phase relay; then
   # Last: MariaDB restarts with its binary log for Debezium, so the services
   # stop first, and the binary log is off again at the end.
   echo "[bench] f. our outbox relay against Debezium's outbox event router, same table"
-  cleanup
+  for service in "${!PIDS[@]}"; do stop_service "${service}"; done
   PIDS=()
-  trap 'tools/debezium/connect.sh stop; tools/dev binlog off >/dev/null 2>&1' EXIT
+  trap 'tools/debezium/connect.sh stop; tools/dev binlog off >/dev/null 2>&1; cleanup' EXIT
   tools/dev binlog on
   "${BIN}/tools/bench/relay_bench" --events=20000 --rate="$(python3 -c "print(round(${STORAGE_RATE} * 0.1))")" \
     --seconds="${SECONDS_PER_RUN}" --debezium_command="${ROOT}/tools/debezium/connect.sh" \

@@ -32,6 +32,7 @@
 #include "common/events/event_metadata.h"
 #include "common/kafka/consumer_lag.h"
 #include "common/kafka/record_headers.h"
+#include "common/kafka/topics.h"
 #include "nlohmann/json.hpp"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
@@ -41,7 +42,9 @@ ABSL_FLAG(std::string, order, "127.0.0.1:50051", "order service");
 ABSL_FLAG(std::string, product, "127.0.0.1:50052", "product service (to seed the catalog)");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka, for end-to-end latency and lag");
 ABSL_FLAG(std::string, topic_namespace, "", "topic namespace of the system under test");
-ABSL_FLAG(std::string, mode, "place", "place (PlaceOrder) or health (gRPC transport only)");
+ABSL_FLAG(std::string, mode, "place",
+          "place (PlaceOrder), health (gRPC transport only), catchup (wait for a group),"
+          " delete_topics (every topic of --topic_namespace)");
 ABSL_FLAG(int, concurrency, 16, "calls in flight (closed loop), or at most (open loop)");
 ABSL_FLAG(double, rate, 0, "orders per second (open loop); 0 = closed loop at --concurrency");
 ABSL_FLAG(int, duration, 15, "seconds of load");
@@ -208,6 +211,17 @@ struct Call {
 int main(int argc, char** argv) {
   shop::config::ParseFlags(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode == "delete_topics") {
+    // The bench's clean-up: every topic of its namespace goes.
+    const std::string ns = absl::GetFlag(FLAGS_topic_namespace);
+    auto deleted = shop::kafka::DeleteTopicsWithPrefix(absl::GetFlag(FLAGS_brokers), ns + ".");
+    if (!deleted.ok()) {
+      std::fprintf(stderr, "%s\n", deleted.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("deleted %d topics of %s\n", *deleted, ns.c_str());
+    return 0;
+  }
   if (mode == "catchup") {
     // How long a consumer group takes to work off its lag (e.g. after a restart).
     const std::string group = absl::GetFlag(FLAGS_wait_for_group);
