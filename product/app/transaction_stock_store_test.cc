@@ -6,6 +6,9 @@
 #include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
@@ -130,6 +133,32 @@ TEST_F(TransactionStockStoreTest, LockForBatchLocksWhatNewOrdersAskForAndWhatOld
   ASSERT_TRUE(available.ok());
   EXPECT_EQ(*available, (std::map<std::string, int64_t>{{"a", 10}, {"b", 10}}));
   EXPECT_TRUE((*tx)->Commit().ok());
+}
+
+TEST_F(TransactionStockStoreTest, ABatchLocksManyProductsInChunks) {
+  std::vector<std::string> ids;
+  ASSERT_TRUE(InTransaction([&](mysql::Transaction& tx) {
+                for (int i = 0; i < 150; ++i) {
+                  shop::product::v1::Product product;
+                  product.set_product_id(absl::StrCat("many-", 1000 + i));
+                  product.set_sku(absl::StrCat("MANY-", i));
+                  product.set_name("many");
+                  product.mutable_price()->set_minor_units(100);
+                  product.mutable_price()->set_currency_code("EUR");
+                  ids.push_back(product.product_id());
+                  if (absl::Status s = products_.Insert(tx, product, i); !s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+  std::reverse(ids.begin(), ids.end());  // any order in, id order locked
+  ids.push_back(ids.front());            // and duplicates
+  ASSERT_TRUE(InTransaction([&](mysql::Transaction& tx) {
+                auto available = products_.LockAvailable(tx, ids);
+                if (!available.ok()) return available.status();
+                EXPECT_EQ(available->size(), 150u);
+                EXPECT_EQ((*available)["many-1149"], 149);
+                return absl::OkStatus();
+              }).ok());
 }
 
 TEST_F(TransactionStockStoreTest, AMoveOfAnUnknownProductFailsTheCommitAndWritesNothing) {
