@@ -82,7 +82,8 @@ namespace {
 
 TEST(ContractTopicsTest, EveryEventRouteOfTheContractOnce) {
   EXPECT_EQ(ContractTopics(),
-            (std::vector<std::string>{"shop.delivery.events", "shop.order.events",
+            (std::vector<std::string>{"shop.coupon.events", "shop.coupon.requests",
+                                      "shop.delivery.events", "shop.order.events",
                                       "shop.product.events", "shop.settlement.events"}));
 }
 
