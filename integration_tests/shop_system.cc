@@ -15,7 +15,7 @@
 namespace shop::testing {
 namespace {
 
-const char* const kServices[] = {"order", "product", "delivery", "settlement"};
+const char* const kServices[] = {"order", "product", "delivery", "settlement", "coupon"};
 
 }  // namespace
 
@@ -42,6 +42,7 @@ void ShopSystem::Connect(const std::string& name) {
   if (name == "product") products_ = shop::product::v1::ProductService::NewStub(channel);
   if (name == "delivery") deliveries_ = shop::delivery::v1::DeliveryService::NewStub(channel);
   if (name == "settlement") settlement_ = shop::settlement::v1::SettlementService::NewStub(channel);
+  if (name == "coupon") coupons_ = shop::coupon::v1::CouponService::NewStub(channel);
 }
 
 absl::Status ShopSystem::Start() {
@@ -92,6 +93,9 @@ bool ShopSystem::Quiet() {
   return GroupCaughtUp("product", Topic("shop.order.events")) &&
          GroupCaughtUp("delivery", Topic("shop.order.events")) &&
          GroupCaughtUp("settlement", Topic("shop.order.events")) &&
+         GroupCaughtUp("coupon", Topic("shop.order.events")) &&
+         GroupCaughtUp("coupon", Topic("shop.coupon.requests")) &&
+         GroupCaughtUp("order", Topic("shop.coupon.events")) &&
          GroupCaughtUp("order", Topic("shop.product.events")) &&
          GroupCaughtUp("order", Topic("shop.delivery.events"));
 }

@@ -1,4 +1,4 @@
-// The whole system for end-to-end tests: the four service binaries, each
+// The whole system for end-to-end tests: the five service binaries, each
 // with its own database and user, sharing a topic namespace of the test's
 // own on the real broker, with gRPC stubs to each.
 #ifndef SHOP_INTEGRATION_TESTS_SHOP_SYSTEM_H_
@@ -13,6 +13,7 @@
 #include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
 #include "common/testing/service_process.h"
+#include "proto/shop/coupon/v1/coupon_service.grpc.pb.h"
 #include "proto/shop/delivery/v1/delivery_service.grpc.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
 #include "proto/shop/product/v1/product_service.grpc.pb.h"
@@ -44,6 +45,7 @@ class ShopSystem {
   shop::product::v1::ProductService::Stub& products() { return *products_; }
   shop::delivery::v1::DeliveryService::Stub& deliveries() { return *deliveries_; }
   shop::settlement::v1::SettlementService::Stub& settlement() { return *settlement_; }
+  shop::coupon::v1::CouponService::Stub& coupons() { return *coupons_; }
 
   // True when no outbox holds an unpublished event and every consumer group
   // has applied everything on the topics it reads: nothing is in flight.
@@ -62,6 +64,7 @@ class ShopSystem {
   std::unique_ptr<shop::product::v1::ProductService::Stub> products_;
   std::unique_ptr<shop::delivery::v1::DeliveryService::Stub> deliveries_;
   std::unique_ptr<shop::settlement::v1::SettlementService::Stub> settlement_;
+  std::unique_ptr<shop::coupon::v1::CouponService::Stub> coupons_;
 };
 
 }  // namespace shop::testing

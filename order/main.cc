@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
       {
           .name = "order",
           .migrations = {{"order", shop::order::storage::OrderMigrations()}},
-          .consumed_topics = {"shop.product.events", "shop.delivery.events"},
+          .consumed_topics = {"shop.product.events", "shop.delivery.events", "shop.coupon.events"},
           .produced_topics = {"shop.order.events"},
       },
       argc, argv);

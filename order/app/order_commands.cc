@@ -207,6 +207,9 @@ void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
   consumer.On(Handle(&OrderSaga::OnProductChanged));
   consumer.On(Handle(&OrderSaga::OnStockReserved));
   consumer.On(Handle(&OrderSaga::OnStockRejected));
+  consumer.On(Handle(&OrderSaga::OnCouponRedeemed));
+  consumer.On(Handle(&OrderSaga::OnCouponRedemptionRejected));
+  consumer.On(Handle(&OrderSaga::OnCouponRestored));
   consumer.On(Handle(&OrderSaga::OnDeliveryStatusChanged));
   consumer.On(Handle(&OrderSaga::OnCancellationAccepted));
   consumer.On(Handle(&OrderSaga::OnCancellationRefused));

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
@@ -63,6 +64,32 @@ absl::Status OrderSaga::OnStockRejected(const shop::product::v1::StockRejected& 
   return React(event.order_id(), store, sink, [this, &detail](Order& order) {
     return domain::OnStockRejected(order, detail, clock_());
   });
+}
+
+absl::Status OrderSaga::OnCouponRedeemed(const shop::coupon::v1::CouponRedeemed& event,
+                                         OrderStore& store, consumer::EventSink& sink) {
+  return React(event.order_id(), store, sink, [this, &event](Order& order) {
+    return domain::OnCouponRedeemed(order, event.discount(), clock_());
+  });
+}
+
+absl::Status OrderSaga::OnCouponRedemptionRejected(
+    const shop::coupon::v1::CouponRedemptionRejected& event, OrderStore& store,
+    consumer::EventSink& sink) {
+  std::string reason = shop::coupon::v1::RedemptionRejection_Name(event.reason());
+  if (absl::StartsWith(reason, "REDEMPTION_REJECTION_")) {
+    reason = reason.substr(sizeof("REDEMPTION_REJECTION_") - 1);
+  }
+  const std::string detail = absl::StrCat("coupon refused: ", reason, ": ", event.detail());
+  return React(event.order_id(), store, sink, [this, &detail](Order& order) {
+    return domain::OnCouponRejected(order, detail, clock_());
+  });
+}
+
+absl::Status OrderSaga::OnCouponRestored(const shop::coupon::v1::CouponRestored& event,
+                                         OrderStore& store, consumer::EventSink& sink) {
+  return React(event.order_id(), store, sink,
+               [this](Order& order) { return domain::OnCouponRestored(order, clock_()); });
 }
 
 absl::Status OrderSaga::OnDeliveryStatusChanged(

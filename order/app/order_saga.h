@@ -17,6 +17,7 @@
 #include "common/consumer/event_consumer.h"
 #include "order/domain/order_state.h"
 #include "order/domain/pricing.h"
+#include "proto/shop/coupon/v1/events.pb.h"
 #include "proto/shop/delivery/v1/events.pb.h"
 #include "proto/shop/product/v1/events.pb.h"
 
@@ -45,6 +46,12 @@ class OrderSaga {
                                consumer::EventSink& sink);
   absl::Status OnStockRejected(const shop::product::v1::StockRejected& event, OrderStore& store,
                                consumer::EventSink& sink);
+  absl::Status OnCouponRedeemed(const shop::coupon::v1::CouponRedeemed& event, OrderStore& store,
+                                consumer::EventSink& sink);
+  absl::Status OnCouponRedemptionRejected(const shop::coupon::v1::CouponRedemptionRejected& event,
+                                          OrderStore& store, consumer::EventSink& sink);
+  absl::Status OnCouponRestored(const shop::coupon::v1::CouponRestored& event, OrderStore& store,
+                                consumer::EventSink& sink);
   absl::Status OnDeliveryStatusChanged(const shop::delivery::v1::DeliveryStatusChanged& event,
                                        OrderStore& store, consumer::EventSink& sink);
   absl::Status OnCancellationAccepted(const shop::delivery::v1::CancellationAccepted& event,

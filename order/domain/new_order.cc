@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/money/currency.h"
@@ -94,6 +95,15 @@ std::vector<errors::FieldViolation> Validate(const PlaceOrderRequest& request) {
           {path + ".unit_price_minor", "must not be negative (0: no expected price)"});
     }
   }
+  if (!request.coupon_code().empty()) {
+    bool well_formed = request.coupon_code().size() <= kMaxCouponCodeBytes;
+    for (char c : request.coupon_code()) {
+      well_formed = well_formed && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-');
+    }
+    if (!well_formed) {
+      violations.push_back({"coupon_code", "must be 1-32 bytes of letters, digits and -"});
+    }
+  }
   Total(request, &violations);
   return violations;
 }
@@ -110,6 +120,11 @@ absl::StatusOr<Order> NewOrder(const PlaceOrderRequest& request, const std::stri
   order.set_currency_code(request.currency_code());
   order.mutable_total()->set_minor_units(*Total(request, nullptr));
   order.mutable_total()->set_currency_code(request.currency_code());
+  *order.mutable_subtotal() = order.total();
+  if (!request.coupon_code().empty()) {
+    order.mutable_coupon()->set_coupon_code(request.coupon_code());
+    order.mutable_coupon()->set_state(shop::order::v1::COUPON_REDEMPTION_STATE_REQUESTED);
+  }
   *order.mutable_shipping_address() = request.shipping_address();
   const auto timestamp =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));

@@ -23,6 +23,8 @@ inline constexpr int kMaxAddressLines = 5;
 inline constexpr size_t kMaxAddressLineBytes = 200;
 inline constexpr size_t kMaxCityBytes = 100;
 inline constexpr size_t kMaxPostalCodeBytes = 20;
+// A coupon code: letters, digits and '-' (the coupon service decides the rest).
+inline constexpr size_t kMaxCouponCodeBytes = 32;
 // CancelOrder's reason.
 inline constexpr size_t kMaxReasonBytes = 500;
 

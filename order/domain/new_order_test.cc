@@ -98,6 +98,22 @@ TEST(NewOrderTest, EachRuleNamesItsField) {
   EXPECT_THAT(BadFields(request), ElementsAre("shipping_address.country_code"));
 }
 
+TEST(NewOrderTest, ACouponCodeIsCarriedAndWaitedForAndABadOneIsNamed) {
+  PlaceOrderRequest request = Valid();
+  request.set_coupon_code("7K3QX9M2PD4RT8VW");
+  auto order = NewOrder(request, "o-1", absl::FromUnixSeconds(1));
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(order->coupon().coupon_code(), "7K3QX9M2PD4RT8VW");
+  EXPECT_EQ(order->coupon().state(), shop::order::v1::COUPON_REDEMPTION_STATE_REQUESTED);
+  EXPECT_EQ(order->subtotal().minor_units(), order->total().minor_units());
+  for (const char* bad : {"A B", "<script>", "X'--", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"}) {
+    request.set_coupon_code(bad);
+    EXPECT_THAT(BadFields(request), ElementsAre("coupon_code")) << bad;
+  }
+  request.set_coupon_code("");
+  EXPECT_FALSE(NewOrder(request, "o-1", absl::FromUnixSeconds(1))->has_coupon());
+}
+
 TEST(NewOrderTest, HundredLinesAreAllowed) {
   PlaceOrderRequest request = Valid();
   for (int i = 0; i < 98; ++i) *request.add_lines() = request.lines(0);

@@ -13,6 +13,7 @@ shop::order::v1::OrderPlaced OrderPlacedOf(const Order& order) {
   *event.mutable_total() = order.total();
   *event.mutable_shipping_address() = order.shipping_address();
   *event.mutable_place_time() = order.create_time();
+  event.set_coupon_code(order.coupon().coupon_code());
   return event;
 }
 
@@ -24,6 +25,10 @@ shop::order::v1::OrderCompleted OrderCompletedOf(const Order& order) {
   *event.mutable_total() = order.total();
   *event.mutable_shipping_address() = order.shipping_address();
   *event.mutable_complete_time() = order.update_time();
+  if (order.coupon().state() == shop::order::v1::COUPON_REDEMPTION_STATE_REDEEMED) {
+    event.set_coupon_code(order.coupon().coupon_code());
+    *event.mutable_discount() = order.coupon().discount();
+  }
   return event;
 }
 
@@ -38,6 +43,7 @@ shop::order::v1::OrderCancelled OrderCancelledOf(const Order& order,
   *event.mutable_total() = order.total();
   *event.mutable_lines() = order.lines();
   *event.mutable_cancel_time() = order.update_time();
+  event.set_coupon_code(order.coupon().coupon_code());
   return event;
 }
 

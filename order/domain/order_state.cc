@@ -1,5 +1,7 @@
 #include "order/domain/order_state.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -8,6 +10,7 @@ namespace {
 
 using shop::order::v1::CancellationReason;
 using shop::order::v1::CancellationRequestState;
+using shop::order::v1::CouponRedemptionState;
 using shop::order::v1::OrderStatus_Name;
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
@@ -25,6 +28,18 @@ absl::Status Illegal(const Order& order, absl::string_view what) {
       "order ", order.order_id(), " is ", OrderStatus_Name(order.status()), ": cannot ", what));
 }
 
+// The order names a coupon that the coupon service has not redeemed (yet).
+bool WaitsForCoupon(const Order& order) {
+  return order.has_coupon() &&
+         order.coupon().state() != CouponRedemptionState::COUPON_REDEMPTION_STATE_REDEEMED;
+}
+
+// A change recorded on the order that moves no status and publishes nothing.
+Transition Record(Order& order, absl::Time now) {
+  Touch(order, now);
+  return Transition{true, Emit::kNothing, order.status()};
+}
+
 Transition Move(Order& order, OrderStatus to, Emit emit, absl::Time now) {
   Transition transition{true, emit, order.status()};
   order.set_status(to);
@@ -37,6 +52,9 @@ Transition Move(Order& order, OrderStatus to, Emit emit, absl::Time now) {
 absl::StatusOr<Transition> OnStockReserved(Order& order, absl::Time now) {
   switch (order.status()) {
     case OrderStatus::ORDER_STATUS_PENDING:
+      if (order.has_stock_reserve_time()) return Transition{};  // recorded already
+      *order.mutable_stock_reserve_time() = ToTimestamp(now);
+      if (WaitsForCoupon(order)) return Record(order, now);
       return Move(order, OrderStatus::ORDER_STATUS_COMPLETED, Emit::kOrderCompleted, now);
     case OrderStatus::ORDER_STATUS_COMPLETED:
       return Transition{};  // already applied
@@ -63,6 +81,85 @@ absl::StatusOr<Transition> OnStockRejected(Order& order, const std::string& deta
       return Transition{};
     default:
       return Illegal(order, "reject stock of a completed order");
+  }
+}
+
+absl::StatusOr<Transition> OnCouponRedeemed(Order& order, const shop::common::v1::Money& discount,
+                                            absl::Time now) {
+  if (!order.has_coupon()) return Illegal(order, "redeem a coupon it was not placed with");
+  switch (order.coupon().state()) {
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_REQUESTED:
+      break;
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_REDEEMED:
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_RESTORED:
+      return Transition{};  // recorded already
+    default:
+      return Illegal(order, "redeem a coupon that was refused");
+  }
+  if (discount.currency_code() != order.currency_code() || discount.minor_units() < 0) {
+    return Illegal(
+        order, absl::StrCat("take a discount of ", discount.minor_units(), " ",
+                            discount.currency_code(), " off an order in ", order.currency_code()));
+  }
+  auto* coupon = order.mutable_coupon();
+  coupon->set_state(CouponRedemptionState::COUPON_REDEMPTION_STATE_REDEEMED);
+  *coupon->mutable_discount() = discount;
+  switch (order.status()) {
+    case OrderStatus::ORDER_STATUS_PENDING: {
+      const shop::common::v1::Money& subtotal =
+          order.has_subtotal() ? order.subtotal() : order.total();
+      order.mutable_total()->set_minor_units(
+          std::max<int64_t>(0, subtotal.minor_units() - discount.minor_units()));
+      if (!order.has_stock_reserve_time()) return Record(order, now);
+      return Move(order, OrderStatus::ORDER_STATUS_COMPLETED, Emit::kOrderCompleted, now);
+    }
+    case OrderStatus::ORDER_STATUS_CANCELLED:
+      // Refused by product (or cancelled) first: coupon restores it on the
+      // OrderCancelled it reads after the order it redeemed.
+      return Record(order, now);
+    default:
+      return Illegal(order, "redeem its coupon");
+  }
+}
+
+absl::StatusOr<Transition> OnCouponRejected(Order& order, const std::string& detail,
+                                            absl::Time now) {
+  if (!order.has_coupon()) return Illegal(order, "refuse a coupon it was not placed with");
+  switch (order.coupon().state()) {
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_REQUESTED:
+      break;
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_REJECTED:
+      return Transition{};  // recorded already
+    default:
+      return Illegal(order, "refuse a coupon that was redeemed");
+  }
+  order.mutable_coupon()->set_state(CouponRedemptionState::COUPON_REDEMPTION_STATE_REJECTED);
+  order.mutable_coupon()->set_rejection_detail(detail);
+  switch (order.status()) {
+    case OrderStatus::ORDER_STATUS_PENDING: {
+      Transition transition =
+          Move(order, OrderStatus::ORDER_STATUS_CANCELLED, Emit::kOrderCancelled, now);
+      order.set_cancellation_reason(CancellationReason::CANCELLATION_REASON_COUPON_REJECTED);
+      order.set_cancellation_detail(detail);
+      return transition;
+    }
+    case OrderStatus::ORDER_STATUS_CANCELLED:
+      return Record(order, now);
+    default:
+      return Illegal(order, "refuse its coupon");
+  }
+}
+
+absl::StatusOr<Transition> OnCouponRestored(Order& order, absl::Time now) {
+  if (!order.has_coupon()) return Illegal(order, "restore a coupon it was not placed with");
+  switch (order.coupon().state()) {
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_RESTORED:
+      return Transition{};
+    case CouponRedemptionState::COUPON_REDEMPTION_STATE_REDEEMED:
+      order.mutable_coupon()->set_state(CouponRedemptionState::COUPON_REDEMPTION_STATE_RESTORED);
+      return Record(order, now);
+    default:
+      return Illegal(order, "restore a coupon it never redeemed");
   }
 }
 

@@ -1,7 +1,16 @@
 // The order state machine, as pure functions over shop.order.v1.Order:
 //
-//   PENDING   --stock reserved-->  COMPLETED  (emit OrderCompleted)
+//   PENDING   --stock reserved-->  COMPLETED  (emit OrderCompleted), or, while
+//                                  the order's coupon is not redeemed yet,
+//                                  PENDING with stock_reserve_time set
+//   PENDING   --coupon redeemed--> COMPLETED  (emit OrderCompleted, total less
+//                                  the discount) once stock is reserved, or
+//                                  PENDING with the discount recorded
 //   PENDING   --stock rejected-->  CANCELLED  (emit OrderCancelled, OUT_OF_STOCK)
+//   PENDING   --coupon rejected--> CANCELLED  (emit OrderCancelled, COUPON_REJECTED)
+//   CANCELLED --a coupon reply-->  CANCELLED  with the reply recorded (no event);
+//                                  the participant that agreed compensates on
+//                                  OrderCancelled (product releases, coupon restores)
 //   PENDING   --cancel-->          CANCELLED  (emit OrderCancelled, CUSTOMER_REQUEST)
 //   COMPLETED --cancel-->          COMPLETED with a cancellation request, REQUESTED
 //                                  (emit OrderCancellationRequested), unless shipped
@@ -42,6 +51,12 @@ struct Transition {
 
 absl::StatusOr<Transition> OnStockReserved(Order& order, absl::Time now);
 absl::StatusOr<Transition> OnStockRejected(Order& order, const std::string& detail, absl::Time now);
+// `discount` must be in the order's currency.
+absl::StatusOr<Transition> OnCouponRedeemed(Order& order, const shop::common::v1::Money& discount,
+                                            absl::Time now);
+absl::StatusOr<Transition> OnCouponRejected(Order& order, const std::string& detail,
+                                            absl::Time now);
+absl::StatusOr<Transition> OnCouponRestored(Order& order, absl::Time now);
 absl::StatusOr<Transition> Cancel(Order& order, const std::string& detail, absl::Time now);
 absl::StatusOr<Transition> OnShipped(Order& order, absl::Time now);
 absl::StatusOr<Transition> OnCancellationAccepted(Order& order, absl::Time now);

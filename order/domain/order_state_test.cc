@@ -158,3 +158,117 @@ TEST(OrderStateTest, AnUnspecifiedStatusAcceptsNoTransition) {
 
 }  // namespace
 }  // namespace shop::order::domain
+
+namespace shop::order::domain {
+namespace {
+
+constexpr auto kCouponRequested = shop::order::v1::COUPON_REDEMPTION_STATE_REQUESTED;
+constexpr auto kCouponRedeemed = shop::order::v1::COUPON_REDEMPTION_STATE_REDEEMED;
+constexpr auto kCouponRejected = shop::order::v1::COUPON_REDEMPTION_STATE_REJECTED;
+constexpr auto kCouponRestored = shop::order::v1::COUPON_REDEMPTION_STATE_RESTORED;
+
+Order WithCoupon() {
+  Order order;
+  order.set_order_id("o-2");
+  order.set_status(OrderStatus::ORDER_STATUS_PENDING);
+  order.set_currency_code("EUR");
+  order.mutable_subtotal()->set_minor_units(1000);
+  order.mutable_subtotal()->set_currency_code("EUR");
+  *order.mutable_total() = order.subtotal();
+  order.mutable_coupon()->set_coupon_code("CODE1");
+  order.mutable_coupon()->set_state(kCouponRequested);
+  return order;
+}
+
+shop::common::v1::Money Eur(int64_t minor) {
+  shop::common::v1::Money money;
+  money.set_minor_units(minor);
+  money.set_currency_code("EUR");
+  return money;
+}
+
+TEST(OrderCouponTest, CompletesOnlyWhenBothAgreedInEitherOrder) {
+  for (bool stock_first : {true, false}) {
+    Order order = WithCoupon();
+    auto first =
+        stock_first ? OnStockReserved(order, kNow) : OnCouponRedeemed(order, Eur(150), kNow);
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(first->changed);
+    EXPECT_EQ(first->emit, Emit::kNothing);
+    EXPECT_EQ(order.status(), OrderStatus::ORDER_STATUS_PENDING);
+    auto second =
+        stock_first ? OnCouponRedeemed(order, Eur(150), kNow) : OnStockReserved(order, kNow);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->emit, Emit::kOrderCompleted);
+    EXPECT_EQ(order.status(), OrderStatus::ORDER_STATUS_COMPLETED);
+    EXPECT_EQ(order.total().minor_units(), 850);
+    EXPECT_EQ(order.subtotal().minor_units(), 1000);
+    EXPECT_EQ(order.coupon().state(), kCouponRedeemed);
+    EXPECT_EQ(order.coupon().discount().minor_units(), 150);
+    // Replays change nothing.
+    EXPECT_FALSE(OnStockReserved(order, kNow)->changed);
+    EXPECT_FALSE(OnCouponRedeemed(order, Eur(150), kNow)->changed);
+  }
+}
+
+TEST(OrderCouponTest, ARefusedCouponCancelsWhicheverReplyCameFirst) {
+  for (bool stock_first : {true, false}) {
+    Order order = WithCoupon();
+    if (stock_first) {
+      ASSERT_TRUE(OnStockReserved(order, kNow).ok());
+    }
+    auto rejected = OnCouponRejected(order, "coupon refused: ALREADY_USED", kNow);
+    ASSERT_TRUE(rejected.ok());
+    EXPECT_EQ(rejected->emit, Emit::kOrderCancelled);
+    EXPECT_EQ(rejected->previous_status, OrderStatus::ORDER_STATUS_PENDING);
+    EXPECT_EQ(order.cancellation_reason(), CancellationReason::CANCELLATION_REASON_COUPON_REJECTED);
+    EXPECT_EQ(order.coupon().state(), kCouponRejected);
+    EXPECT_EQ(order.total().minor_units(), 1000);
+    if (!stock_first) {
+      // Stock reserved after the cancellation: product releases it on OrderCancelled.
+      auto late = OnStockReserved(order, kNow);
+      ASSERT_TRUE(late.ok());
+      EXPECT_EQ(late->emit, Emit::kNothing);
+      EXPECT_EQ(order.status(), OrderStatus::ORDER_STATUS_CANCELLED);
+    }
+  }
+}
+
+TEST(OrderCouponTest, ARedemptionAfterAStockRefusalIsRecordedAndLaterRestored) {
+  Order order = WithCoupon();
+  ASSERT_EQ(OnStockRejected(order, "out of stock", kNow)->emit, Emit::kOrderCancelled);
+  auto redeemed = OnCouponRedeemed(order, Eur(150), kNow);
+  ASSERT_TRUE(redeemed.ok());
+  EXPECT_EQ(redeemed->emit, Emit::kNothing);
+  EXPECT_EQ(order.status(), OrderStatus::ORDER_STATUS_CANCELLED);
+  EXPECT_EQ(order.total().minor_units(), 1000);  // nothing was paid
+  EXPECT_EQ(order.coupon().state(), kCouponRedeemed);
+  ASSERT_TRUE(OnCouponRestored(order, kNow).ok());
+  EXPECT_EQ(order.coupon().state(), kCouponRestored);
+  EXPECT_FALSE(OnCouponRestored(order, kNow)->changed);
+}
+
+TEST(OrderCouponTest, RepliesThatContradictTheOrderAreIllegal) {
+  Order plain = WithStatus(OrderStatus::ORDER_STATUS_PENDING);
+  EXPECT_EQ(OnCouponRedeemed(plain, Eur(1), kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(OnCouponRejected(plain, "x", kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  Order order = WithCoupon();
+  shop::common::v1::Money usd = Eur(1);
+  usd.set_currency_code("USD");
+  EXPECT_EQ(OnCouponRedeemed(order, usd, kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(OnCouponRedeemed(order, Eur(1), kNow).ok());
+  EXPECT_EQ(OnCouponRejected(order, "x", kNow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(OrderCouponTest, ADiscountAboveTheSubtotalLeavesNothingToPay) {
+  Order order = WithCoupon();
+  ASSERT_TRUE(OnCouponRedeemed(order, Eur(5000), kNow).ok());
+  EXPECT_EQ(order.total().minor_units(), 0);
+}
+
+}  // namespace
+}  // namespace shop::order::domain
