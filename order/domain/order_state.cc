@@ -101,25 +101,24 @@ absl::StatusOr<Transition> OnCouponRedeemed(Order& order, const shop::common::v1
         order, absl::StrCat("take a discount of ", discount.minor_units(), " ",
                             discount.currency_code(), " off an order in ", order.currency_code()));
   }
+  if (order.status() != OrderStatus::ORDER_STATUS_PENDING &&
+      order.status() != OrderStatus::ORDER_STATUS_CANCELLED) {
+    return Illegal(order, "redeem its coupon");
+  }
+  // total = subtotal - discount, always, once the coupon is redeemed.
+  if (!order.has_subtotal()) *order.mutable_subtotal() = order.total();
   auto* coupon = order.mutable_coupon();
   coupon->set_state(CouponRedemptionState::COUPON_REDEMPTION_STATE_REDEEMED);
   *coupon->mutable_discount() = discount;
-  switch (order.status()) {
-    case OrderStatus::ORDER_STATUS_PENDING: {
-      const shop::common::v1::Money& subtotal =
-          order.has_subtotal() ? order.subtotal() : order.total();
-      order.mutable_total()->set_minor_units(
-          std::max<int64_t>(0, subtotal.minor_units() - discount.minor_units()));
-      if (!order.has_stock_reserve_time()) return Record(order, now);
-      return Move(order, OrderStatus::ORDER_STATUS_COMPLETED, Emit::kOrderCompleted, now);
-    }
-    case OrderStatus::ORDER_STATUS_CANCELLED:
-      // Refused by product (or cancelled) first: coupon restores it on the
-      // OrderCancelled it reads after the order it redeemed.
-      return Record(order, now);
-    default:
-      return Illegal(order, "redeem its coupon");
+  order.mutable_total()->set_minor_units(
+      std::max<int64_t>(0, order.subtotal().minor_units() - discount.minor_units()));
+  if (order.status() == OrderStatus::ORDER_STATUS_CANCELLED) {
+    // Refused by product (or cancelled) first: coupon restores it on the
+    // OrderCancelled it reads after the order it redeemed.
+    return Record(order, now);
   }
+  if (!order.has_stock_reserve_time()) return Record(order, now);
+  return Move(order, OrderStatus::ORDER_STATUS_COMPLETED, Emit::kOrderCompleted, now);
 }
 
 absl::StatusOr<Transition> OnCouponRejected(Order& order, const std::string& detail,
