@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, run by `tools/dev run` once MariaDB and Kafka are up:
-# provisions each service's database and user, starts the four services
+# provisions each service's database and user, starts the five services
 # (if they are not running yet), then runs the demo client, which seeds a
 # catalog, places orders and prints their journeys. The system keeps running.
 set -euo pipefail
@@ -10,10 +10,10 @@ BIN="${ROOT}/bazel-bin"
 DATA="${ROOT}/.data"
 mkdir -p "${DATA}/services" "${DATA}/logs"
 
-declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054)
+declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055)
 
 # A running service whose binary was rebuilt since it started is restarted.
-for service in order product delivery settlement gateway; do
+for service in order product delivery settlement coupon gateway; do
   pidfile="${DATA}/services/${service}.pid"
   if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null &&
     [[ "${BIN}/${service}/${service}" -nt "${pidfile}" ]]; then
@@ -24,7 +24,7 @@ for service in order product delivery settlement gateway; do
   fi
 done
 
-for service in order product delivery settlement; do
+for service in order product delivery settlement coupon; do
   pidfile="${DATA}/services/${service}.pid"
   if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
     echo "[run] ${service} already running (pid $(cat "${pidfile}"))"
@@ -45,7 +45,7 @@ for service in order product delivery settlement; do
   echo "[run] started ${service} on 127.0.0.1:${PORTS[${service}]} (pid $!, log .data/logs/${service}.log)"
 done
 
-for service in order product delivery settlement; do
+for service in order product delivery settlement coupon; do
   for ((i = 0; i < 120; i++)); do
     [[ -s "${DATA}/services/${service}.port" ]] && break
     if ! kill -0 "$(cat "${DATA}/services/${service}.pid")" 2>/dev/null; then
@@ -78,7 +78,8 @@ fi
 echo
 "${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
   --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
-  --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]}
+  --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]} \
+  --coupon=127.0.0.1:${PORTS[coupon]}
 
 GRPCURL="${ROOT}/.cache/bin/grpcurl"
 cat <<EOT
@@ -89,6 +90,8 @@ cat <<EOT
   ${GRPCURL} -plaintext -d '{"product_id":"tea"}' 127.0.0.1:50052 shop.product.v1.ProductService/GetStock
   ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50053 shop.delivery.v1.DeliveryService/ListDeliveries
   ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50054 shop.settlement.v1.SettlementService/GetDailyTotals
+  ${GRPCURL} -plaintext -d '{"campaign_id":"demo-10-percent"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/GetCampaign
+  ${GRPCURL} -plaintext -d '{"campaign_id":"demo-10-percent","customer_id":"you","idempotency_key":"1"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/IssueCoupon
   kcat -b ${SHOP_KAFKA_BROKERS} -C -t shop.order.events -o beginning -e -f '%k %h\n'
   curl -s -X POST http://127.0.0.1:8080/partner/v1/orders -H 'X-Api-Key: demo-partner-key' \
     -H 'Content-Type: application/json' -d '{"orderRef":"PO-'\$RANDOM'","currency":"EUR",

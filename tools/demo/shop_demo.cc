@@ -28,6 +28,8 @@
 #include "common/money/currency.h"
 #include "common/money/decimal.h"
 #include "google/protobuf/text_format.h"
+#include "proto/shop/coupon/v1/coupon_service.grpc.pb.h"
+#include "proto/shop/coupon/v1/events.pb.h"
 #include "proto/shop/delivery/v1/delivery_service.grpc.pb.h"
 #include "proto/shop/delivery/v1/events.pb.h"
 #include "proto/shop/order/v1/events.pb.h"
@@ -41,6 +43,7 @@ ABSL_FLAG(std::string, order, "127.0.0.1:50051", "order service");
 ABSL_FLAG(std::string, product, "127.0.0.1:50052", "product service");
 ABSL_FLAG(std::string, delivery, "127.0.0.1:50053", "delivery service");
 ABSL_FLAG(std::string, settlement, "127.0.0.1:50054", "settlement service");
+ABSL_FLAG(std::string, coupon, "127.0.0.1:50055", "coupon service");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka");
 ABSL_FLAG(std::string, topic_namespace, "", "topic namespace of the running system");
 
@@ -50,6 +53,7 @@ namespace order_v1 = shop::order::v1;
 namespace product_v1 = shop::product::v1;
 namespace delivery_v1 = shop::delivery::v1;
 namespace settlement_v1 = shop::settlement::v1;
+namespace coupon_v1 = shop::coupon::v1;
 
 std::string Money(int64_t minor, const std::string& currency) {
   return absl::StrCat(
@@ -173,6 +177,24 @@ class Journal {
       return absl::StrCat(delivery_v1::DeliveryStatus_Name(event.previous_status()), " -> ",
                           delivery_v1::DeliveryStatus_Name(event.status()));
     }
+    if (type == "shop.coupon.v1.CouponRedeemed") {
+      coupon_v1::CouponRedeemed event;
+      event.ParseFromString(payload);
+      return absl::StrCat(event.coupon_code(), " takes ",
+                          Money(event.discount().minor_units(), event.discount().currency_code()),
+                          " off");
+    }
+    if (type == "shop.coupon.v1.CouponRedemptionRejected") {
+      coupon_v1::CouponRedemptionRejected event;
+      event.ParseFromString(payload);
+      return absl::StrCat(coupon_v1::RedemptionRejection_Name(event.reason()), ": ",
+                          event.detail());
+    }
+    if (type == "shop.coupon.v1.CouponRestored") {
+      coupon_v1::CouponRestored event;
+      event.ParseFromString(payload);
+      return absl::StrCat(event.coupon_code(), " is available again");
+    }
     if (type == "shop.settlement.v1.SettlementRecorded" ||
         type == "shop.settlement.v1.SettlementReversed") {
       settlement_v1::SettlementRecorded event;  // same shape as SettlementReversed
@@ -204,6 +226,7 @@ int main(int argc, char** argv) {
   auto deliveries = delivery_v1::DeliveryService::NewStub(channel(absl::GetFlag(FLAGS_delivery)));
   auto settlement =
       settlement_v1::SettlementService::NewStub(channel(absl::GetFlag(FLAGS_settlement)));
+  auto coupons = coupon_v1::CouponService::NewStub(channel(absl::GetFlag(FLAGS_coupon)));
   const std::string ns = absl::GetFlag(FLAGS_topic_namespace);
   auto topic = [&ns](const std::string& name) { return ns.empty() ? name : ns + "." + name; };
 
@@ -243,14 +266,71 @@ int main(int argc, char** argv) {
                 status.ok() ? "" : "  (exists from an earlier run)");
   }
 
-  Journal journal({topic("shop.order.events"), topic("shop.product.events"),
-                   topic("shop.delivery.events"), topic("shop.settlement.events")});
-  journal.WaitUntilListening();
   const std::string run = shop::events::NewUuid().substr(0, 8);
-  auto place = [&](const std::string& label,
-                   std::vector<std::pair<std::string, int64_t>> lines) -> std::string {
+  // A first-come campaign, and a coupon for this run's coupon customer
+  // (one per customer per campaign), decided asynchronously.
+  const std::string coupon_customer = "coupon-customer-" + run;
+  std::string coupon_code;
+  {
+    coupon_v1::CreateCampaignRequest request;
+    request.set_campaign_id("demo-10-percent");
+    request.set_name("10% off, first 1000 customers");
+    request.set_total_coupons(1000);
+    request.mutable_discount()->set_percent_off(10);
+    request.mutable_valid_from()->set_seconds(1'767'225'600);   // 2026-01-01
+    request.mutable_valid_until()->set_seconds(4'102'444'800);  // 2100-01-01
+    coupon_v1::CreateCampaignResponse campaign;
+    grpc::Status status =
+        Call(*coupons, &coupon_v1::CouponService::Stub::CreateCampaign, request, &campaign);
+    if (!status.ok()) {
+      std::fprintf(stderr, "cannot create the campaign: %s\n", status.error_message().c_str());
+      return 1;
+    }
+    coupon_v1::IssueCouponRequest issue;
+    issue.set_campaign_id("demo-10-percent");
+    issue.set_customer_id(coupon_customer);
+    issue.set_idempotency_key("demo");
+    coupon_v1::IssueCouponResponse requested;
+    status = Call(*coupons, &coupon_v1::CouponService::Stub::IssueCoupon, issue, &requested);
+    if (!status.ok()) {
+      std::fprintf(stderr, "IssueCoupon failed: %s\n", status.error_message().c_str());
+      return 1;
+    }
+    coupon_v1::CouponIssue decided = requested.issue();
+    for (int i = 0; i < 300 && decided.state() == coupon_v1::ISSUE_STATE_REQUESTED; ++i) {
+      absl::SleepFor(absl::Milliseconds(100));  // polling the request, with a bound
+      coupon_v1::GetIssueRequest get;
+      get.set_request_id(requested.issue().request_id());
+      coupon_v1::GetIssueResponse got;
+      Call(*coupons, &coupon_v1::CouponService::Stub::GetIssue, get, &got);
+      if (got.has_issue()) decided = got.issue();
+    }
+    coupon_v1::GetCampaignRequest get_campaign;
+    get_campaign.set_campaign_id("demo-10-percent");
+    coupon_v1::GetCampaignResponse counts;
+    Call(*coupons, &coupon_v1::CouponService::Stub::GetCampaign, get_campaign, &counts);
+    std::printf(
+        "  campaign demo-10-percent: %lld issued, %lld left; IssueCoupon -> %s, then %s %s\n",
+        static_cast<long long>(counts.campaign().issued_coupons()),
+        static_cast<long long>(counts.remaining_coupons()),
+        coupon_v1::IssueState_Name(requested.issue().state()).c_str(),
+        coupon_v1::IssueState_Name(decided.state()).c_str(), decided.coupon_code().c_str());
+    coupon_code = decided.coupon_code();
+    if (coupon_code.empty()) {
+      std::fprintf(stderr, "the coupon was not issued\n");
+      return 1;
+    }
+  }
+
+  Journal journal({topic("shop.order.events"), topic("shop.product.events"),
+                   topic("shop.delivery.events"), topic("shop.settlement.events"),
+                   topic("shop.coupon.events")});
+  journal.WaitUntilListening();
+  auto place = [&](const std::string& label, std::vector<std::pair<std::string, int64_t>> lines,
+                   const std::string& coupon = "") -> std::string {
     order_v1::PlaceOrderRequest request;
-    request.set_customer_id("demo-customer");
+    request.set_customer_id(coupon.empty() ? "demo-customer" : coupon_customer);
+    request.set_coupon_code(coupon);
     request.set_idempotency_key(absl::StrCat("demo-", run, "-", label));
     request.set_currency_code("EUR");
     auto* address = request.mutable_shipping_address();
@@ -302,11 +382,19 @@ int main(int argc, char** argv) {
   Call(*products, &product_v1::ProductService::Stub::GetStock, kettle_request, &kettle);
   const std::string rejected = place("out-of-stock", {{"kettle", kettle.stock().available() + 1}});
 
-  bool ok = journal.WaitFor(happy, "shop.delivery.v1.DeliveryCreated") &&
-            journal.WaitFor(happy, "shop.settlement.v1.SettlementRecorded") &&
-            journal.WaitFor(rejected, "shop.order.v1.OrderCancelled") &&
-            journal.WaitFor(cancelled, "shop.settlement.v1.SettlementRecorded") &&
-            journal.WaitFor(cancelled, "shop.delivery.v1.DeliveryCreated");
+  // A coupon redeemed by one order, then offered again by a second: the
+  // second is cancelled and the stock it had reserved is released.
+  const std::string with_coupon = place("with-coupon", {{"tea", 4}}, coupon_code);
+  bool ok = journal.WaitFor(with_coupon, "shop.coupon.v1.CouponRedeemed");
+  const std::string coupon_used = place("coupon-used", {{"mug", 1}}, coupon_code);
+  ok = ok && journal.WaitFor(with_coupon, "shop.settlement.v1.SettlementRecorded") &&
+       journal.WaitFor(coupon_used, "shop.order.v1.OrderCancelled") &&
+       journal.WaitFor(coupon_used, "shop.product.v1.StockReleased");
+  ok = ok && journal.WaitFor(happy, "shop.delivery.v1.DeliveryCreated") &&
+       journal.WaitFor(happy, "shop.settlement.v1.SettlementRecorded") &&
+       journal.WaitFor(rejected, "shop.order.v1.OrderCancelled") &&
+       journal.WaitFor(cancelled, "shop.settlement.v1.SettlementRecorded") &&
+       journal.WaitFor(cancelled, "shop.delivery.v1.DeliveryCreated");
   // CancelOrder on a completed order is a request that delivery decides;
   // the answer comes at once with the request's state.
   auto cancel = [&](const std::string& label, const std::string& id) {
@@ -366,7 +454,9 @@ int main(int argc, char** argv) {
   for (const auto& [label, id] :
        std::vector<std::pair<std::string, std::string>>{{"completes+ships", happy},
                                                         {"out-of-stock", rejected},
-                                                        {"cancelled-later", cancelled}}) {
+                                                        {"cancelled-later", cancelled},
+                                                        {"with-coupon", with_coupon},
+                                                        {"coupon-used", coupon_used}}) {
     order_v1::GetOrderRequest get;
     get.set_order_id(id);
     order_v1::GetOrderResponse order;
@@ -385,9 +475,11 @@ int main(int argc, char** argv) {
       entries.push_back(Money(entry.amount().minor_units(), entry.amount().currency_code()));
     }
     const auto& request = order.order().cancellation_request();
+    const auto& coupon = order.order().coupon();
     std::printf(
-        "  %-16s order %-22s delivery %-26s ledger [%s]%s\n", label.c_str(),
+        "  %-16s order %-22s total %-10s delivery %-26s ledger [%s]%s%s\n", label.c_str(),
         order_v1::OrderStatus_Name(order.order().status()).c_str(),
+        Money(order.order().total().minor_units(), order.order().total().currency_code()).c_str(),
         has_delivery.ok() ? delivery_v1::DeliveryStatus_Name(delivery.delivery().status()).c_str()
                           : "(none)",
         absl::StrJoin(entries, ", ").c_str(),
@@ -396,6 +488,17 @@ int main(int argc, char** argv) {
             : absl::StrCat("  cancellation ",
                            order_v1::CancellationRequestState_Name(request.state()),
                            request.refusal_detail().empty() ? "" : ": ", request.refusal_detail())
+                  .c_str(),
+        coupon.coupon_code().empty()
+            ? ""
+            : absl::StrCat("  coupon ", order_v1::CouponRedemptionState_Name(coupon.state()),
+                           coupon.has_discount()
+                               ? absl::StrCat(" -", Money(coupon.discount().minor_units(),
+                                                          coupon.discount().currency_code()))
+                               : "",
+                           order.order().cancellation_detail().empty()
+                               ? ""
+                               : absl::StrCat(" (", order.order().cancellation_detail(), ")"))
                   .c_str());
   }
   for (const char* id : {"tea", "mug", "kettle"}) {
