@@ -65,6 +65,7 @@ down = load(os.path.join(out, "e_delivery_down.json"))
 catchup = load(os.path.join(out, "e_catchup.json"))
 ghz = load(os.path.join(out, "ghz.json"))
 relay = load(os.path.join(out, "relay_vs_debezium.json"))
+coupons = load(os.path.join(out, "g_coupons.json"))
 
 
 def ratio(x, y):
@@ -195,6 +196,17 @@ if relay:
         r = relay.get(name, {})
         md += [f"| {name} | {get(r, 'events_per_s'):.0f} | {get(r, 'p50_ms'):.1f} ms | "
                f"{get(r, 'p99_ms'):.1f} ms |"]
+if coupons:
+    storage_rate = get(b, "rate")
+    md += ["", "Coupon issuance (one campaign; every request a new customer):", "",
+           "| measure | figure | ratio to storage |", "| --- | --- | --- |",
+           f"| IssueCoupon accepted, closed loop | {get(coupons, 'accepted_per_s'):.0f}/s "
+           f"(p99 {get(coupons, 'accept_p99_ms'):.1f} ms) | "
+           f"{ratio(get(coupons, 'accepted_per_s'), storage_rate)} |",
+           f"| requests decided, first request to last decision | "
+           f"{get(coupons, 'decided_per_s'):.0f}/s ({get(coupons, 'decided'):.0f} in "
+           f"{get(coupons, 'decided_after_s'):.1f} s) | "
+           f"{ratio(get(coupons, 'decided_per_s'), storage_rate)} |"]
 md += ["", "| target | met | figure |", "| --- | --- | --- |"]
 md += [f"| {t[0]} | {'yes' if t[1] else 'NO'} | {t[2]} |" for t in targets]
 text = "\n".join(md) + "\n"
@@ -204,7 +216,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"machine": machine, "grpc": a, "storage": b, "kafka": c, "place": d1,
                "capacity": capacity, "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
                "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99, "delivery_down": down,
-               "catchup": catchup, "relay_vs_debezium": relay,
+               "catchup": catchup, "relay_vs_debezium": relay, "coupons": coupons,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} for t in targets]},
               f, indent=2)
 print(text)

@@ -13,8 +13,10 @@
 #      the offered rate; d3 accepted->settled latency at 0.1x the storage
 #      limit; the same PlaceOrder load through ghz;
 #   e. failure isolation: the same load with delivery stopped, then the time
-#      delivery takes to catch up.
-# BENCH_PHASES picks parts: limits place capacity latency ghz isolation relay.
+#      delivery takes to catch up;
+#   g. coupon issuance: how fast IssueCoupon requests are accepted and how
+#      fast the coupon service decides them (the coupon service runs only here).
+# BENCH_PHASES picks parts: limits place capacity latency ghz isolation coupons relay.
 # Writes .bench/<time>/results.{json,md} and latency.png, and prints the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,16 +28,15 @@ tools/dev up
 eval "$(tools/dev env)"
 
 echo "[bench] building optimised binaries"
-bazel build -c opt //order //product //delivery //settlement //tools/loadgen \
-  //tools/bench:baselines //tools/bench:relay_bench //tools/provision:provision_db >/dev/null 2>&1 ||
-  bazel build -c opt //order //product //delivery //settlement //tools/loadgen \
-    //tools/bench:baselines //tools/bench:relay_bench //tools/provision:provision_db
+TARGETS=(//order //product //delivery //settlement //coupon //tools/loadgen //tools/bench:baselines
+  //tools/bench:relay_bench //tools/bench:coupon_bench //tools/provision:provision_db)
+bazel build -c opt "${TARGETS[@]}" >/dev/null 2>&1 || bazel build -c opt "${TARGETS[@]}"
 BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="${ROOT}/.bench/${STAMP}"
 NS="bench_$(date +%s)"
 mkdir -p "${OUT}"
-declare -A PORTS=([order]=52051 [product]=52052 [delivery]=52053 [settlement]=52054)
+declare -A PORTS=([order]=52051 [product]=52052 [delivery]=52053 [settlement]=52054 [coupon]=52055)
 declare -A PIDS=()
 
 start_service() { # name
@@ -68,7 +69,7 @@ cleanup() {
   # behind slow the broker down for the next runs.
   "${BIN}/tools/loadgen/loadgen" --mode=delete_topics --brokers="${SHOP_KAFKA_BROKERS}" \
     --topic_namespace="${NS}" || true
-  for service in order product delivery settlement; do
+  for service in order product delivery settlement coupon; do
     mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
       -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -e "DROP DATABASE IF EXISTS \`${NS}_${service}\`" 2>/dev/null || true
   done
@@ -107,7 +108,7 @@ db_counters() { # file
 }
 
 # Which parts run (all by default); e.g. BENCH_PHASES="place" while tuning.
-PHASES=" ${BENCH_PHASES:-limits place capacity latency ghz isolation relay} "
+PHASES=" ${BENCH_PHASES:-limits place capacity latency ghz isolation coupons relay} "
 phase() { [[ "${PHASES}" == *" $1 "* ]]; }
 storage_rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rate'])" "$1"; }
 
@@ -193,6 +194,16 @@ if phase isolation; then
     --label=place_delivery_down --json_out="${OUT}/e_delivery_down.json"
   start_service delivery
   "${LOADGEN[@]}" --mode=catchup --wait_for_group=delivery --json_out="${OUT}/e_catchup.json"
+fi
+
+if phase coupons; then
+  echo "[bench] g. coupon issuance: IssueCoupon closed loop, ${CONCURRENCY} in flight, then the decisions"
+  drain
+  start_service coupon
+  "${BIN}/tools/bench/coupon_bench" --coupon=127.0.0.1:52055 --concurrency="${CONCURRENCY}" \
+    --seconds="${SECONDS_PER_RUN}" --json_out="${OUT}/g_coupons.json" || echo "[bench] coupon_bench failed" >&2
+  stop_service coupon
+  unset 'PIDS[coupon]'
 fi
 
 if phase relay; then
