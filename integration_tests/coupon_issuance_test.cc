@@ -40,8 +40,7 @@ std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
 }
 
-int64_t CountWhere(const mysql::MysqlOptions& db, const std::string& sql) {
-  mysql::ConnectionPool pool(db);
+int64_t CountWhere(mysql::ConnectionPool& pool, const std::string& sql) {
   auto connection = pool.Acquire();
   if (!connection.ok()) return -1;
   std::unique_ptr<sql::ResultSet> rows(connection->Prepare(sql).executeQuery());
@@ -51,6 +50,7 @@ int64_t CountWhere(const mysql::MysqlOptions& db, const std::string& sql) {
 TEST(CouponIssuanceTest, ASpikeThroughAKillIssuesExactlyTheLimitOnePerCustomerFirstCome) {
   TestDatabase database("coupon_spike");
   ASSERT_TRUE(database.status().ok()) << database.status();
+  mysql::ConnectionPool pool(database.options());
   const std::string topic_namespace = UniqueName("spike");
   const std::string address = absl::StrCat("127.0.0.1:", FreePort());
   ServiceProcess coupon("coupon/coupon", database.options(), topic_namespace,
@@ -128,7 +128,7 @@ TEST(CouponIssuanceTest, ASpikeThroughAKillIssuesExactlyTheLimitOnePerCustomerFi
   ASSERT_TRUE(WaitFor([&] { return answered >= 1000 || failed > 0; }, absl::Seconds(120)));
   coupon.Kill();
   const int64_t undecided_at_kill =
-      CountWhere(database.options(), "SELECT COUNT(*) FROM issue_requests WHERE state = 1");
+      CountWhere(pool, "SELECT COUNT(*) FROM issue_requests WHERE state = 1");
   ASSERT_TRUE(coupon.Start().ok());
   for (auto& client : clients) client.join();
   ASSERT_EQ(failed, 0);
@@ -138,10 +138,7 @@ TEST(CouponIssuanceTest, ASpikeThroughAKillIssuesExactlyTheLimitOnePerCustomerFi
 
   // Every request is decided, once.
   ASSERT_TRUE(WaitFor(
-      [&] {
-        return CountWhere(database.options(),
-                          "SELECT COUNT(*) FROM issue_requests WHERE state = 1") == 0;
-      },
+      [&] { return CountWhere(pool, "SELECT COUNT(*) FROM issue_requests WHERE state = 1") == 0; },
       absl::Seconds(120)));
   EXPECT_EQ(std::set<std::string>(request_ids.begin(), request_ids.end()).size(), calls.size())
       << "a retried call must return its request, not make another";
@@ -200,7 +197,7 @@ TEST(CouponIssuanceTest, ASpikeThroughAKillIssuesExactlyTheLimitOnePerCustomerFi
   ASSERT_TRUE(admin->GetCampaign(&context, get, &campaign).ok());
   EXPECT_EQ(campaign.campaign().issued_coupons(), kCoupons);
   EXPECT_EQ(campaign.remaining_coupons(), 0);
-  EXPECT_EQ(CountWhere(database.options(), "SELECT COUNT(*) FROM coupons"), kCoupons);
+  EXPECT_EQ(CountWhere(pool, "SELECT COUNT(*) FROM coupons"), kCoupons);
 
   // The events tell the same story: 100 distinct requests issued, however
   // often the relay had to publish again after the kill.
