@@ -1,5 +1,6 @@
 // The anti-corruption gateway: flags and wiring only. It has no database
-// and no Kafka access; it calls the internal OrderService over gRPC.
+// and no Kafka access; it calls the internal OrderService and ProductService
+// over gRPC, the latter through the Redis catalog cache.
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
@@ -15,12 +16,20 @@
 #include "common/config/flags.h"
 #include "common/grpc/server.h"
 #include "common/logging/log.h"
+#include "gateway/catalog/catalog.h"
+#include "gateway/catalog/redis_client.h"
 #include "gateway/http/bounded_server.h"
 #include "gateway/http/partner_api.h"
 #include "gateway/partner/partners.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HTTP listen address (port 0: any)");
 ABSL_FLAG(std::string, order_address, "127.0.0.1:50051", "the internal OrderService");
+ABSL_FLAG(std::string, product_address, "127.0.0.1:50052",
+          "the internal ProductService (the partner catalog)");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:16379",
+          "the catalog cache (host:port); unreachable means reads go to ProductService");
+ABSL_FLAG(int, catalog_ttl_seconds, 300,
+          "catalog cache entries expire after this, a safety net: product events invalidate them");
 ABSL_FLAG(std::string, partners_file, "", "partner configuration (JSON, hashed API keys)");
 ABSL_FLAG(int, max_body_bytes, 64 * 1024, "largest request body accepted (413 beyond)");
 ABSL_FLAG(int, max_header_bytes, 16 * 1024, "largest request line and headers accepted");
@@ -53,11 +62,22 @@ int main(int argc, char** argv) {
   shop::gateway::RateLimiter limiter;
   auto orders = shop::order::v1::OrderService::NewStub(
       grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), grpc::InsecureChannelCredentials()));
+  auto redis = shop::gateway::ParseRedisAddress(absl::GetFlag(FLAGS_redis_address));
+  if (!redis.ok()) {
+    std::fprintf(stderr, "gateway: --redis_address: %s\n", redis.status().ToString().c_str());
+    return 1;
+  }
+  shop::gateway::RedisClient redis_client(*redis);
+  shop::gateway::CatalogCache cache(redis_client,
+                                    absl::Seconds(absl::GetFlag(FLAGS_catalog_ttl_seconds)));
+  auto products = shop::product::v1::ProductService::NewStub(grpc::CreateChannel(
+      absl::GetFlag(FLAGS_product_address), grpc::InsecureChannelCredentials()));
+  shop::gateway::Catalog catalog(cache, *products);
   shop::gateway::PartnerApiOptions api_options;
   api_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   api_options.unauthenticated_burst = absl::GetFlag(FLAGS_unauthenticated_burst);
   api_options.unauthenticated_per_second = absl::GetFlag(FLAGS_unauthenticated_per_second);
-  shop::gateway::PartnerApi api(directory, limiter, *orders, api_options);
+  shop::gateway::PartnerApi api(directory, limiter, *orders, catalog, api_options);
   shop::gateway::ServerLimits limits;
   limits.threads = absl::GetFlag(FLAGS_threads);
   limits.max_connections = absl::GetFlag(FLAGS_max_connections);

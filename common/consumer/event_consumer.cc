@@ -43,12 +43,49 @@ struct EventConsumer::Decoded {
   const Registration* registration = nullptr;  // null: unknown type
   std::unique_ptr<google::protobuf::Message> event;
   absl::Status error;  // decode failure: permanent
+  // Applied by an OnIdempotent handler: a retry of the batch resumes after it.
+  mutable bool applied = false;
 };
 
 EventConsumer::EventConsumer(ConsumerOptions options, mysql::ConnectionPool& pool,
                              outbox::Outbox* outbox)
-    : options_(std::move(options)), pool_(pool), outbox_(outbox) {
+    : options_(std::move(options)), pool_(&pool), outbox_(outbox) {
   if (options_.name.empty()) options_.name = options_.group;
+}
+
+EventConsumer::EventConsumer(ConsumerOptions options)
+    : options_(std::move(options)), pool_(nullptr), outbox_(nullptr) {
+  if (options_.name.empty()) options_.name = options_.group;
+}
+
+absl::Status EventConsumer::ApplyIdempotent(const std::vector<Decoded>& records,
+                                            const std::vector<size_t>& candidates,
+                                            std::map<size_t, absl::Status>& poisoned,
+                                            size_t& applied) {
+  for (size_t i : candidates) {
+    const Decoded& record = records[i];
+    if (record.applied) continue;
+    if (!record.registration->handle_idempotent) {
+      poisoned[i] = absl::FailedPreconditionError(
+          "a handler that needs a database, in a consumer without one");
+      return absl::OkStatus();
+    }
+    absl::Status status;
+    try {
+      status = record.registration->handle_idempotent(*record.event, record.metadata);
+    } catch (const std::exception& e) {
+      status = absl::InternalError(absl::StrCat("handler threw: ", e.what()));
+    }
+    if (!status.ok()) {
+      if (!errors::IsPermanent(status)) return status;  // the segment runs again: idempotent
+      poisoned[i] = status;
+      return absl::OkStatus();
+    }
+    record.applied = true;
+    if (options_.on_step) options_.on_step(ConsumerStep::kHandled, static_cast<int>(i));
+  }
+  applied = candidates.size();
+  return absl::OkStatus();
 }
 
 EventConsumer::~EventConsumer() {
@@ -216,7 +253,8 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
     }
   }
   if (candidates.empty()) return absl::OkStatus();
-  auto tx = mysql::Transaction::Begin(pool_, absl::Now() + absl::Seconds(10));
+  if (pool_ == nullptr) return ApplyIdempotent(records, candidates, poisoned, applied);
+  auto tx = mysql::Transaction::Begin(*pool_, absl::Now() + absl::Seconds(10));
   if (!tx.ok()) return tx.status();
   std::vector<size_t> fresh;
   if (absl::Status recorded = RecordProcessed(**tx, records, candidates, fresh); !recorded.ok()) {
@@ -234,6 +272,10 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
     const Decoded& record = records[i];
     EventContext context(record.metadata, **tx, outbox_);
     absl::Status status = (*tx)->Run("handling an event", [&] {
+      if (!record.registration->handle) {
+        return absl::FailedPreconditionError(
+            "an OnIdempotent handler in a consumer with a database");
+      }
       try {
         return record.registration->handle(*record.event, context);
       } catch (const sql::SQLException&) {

@@ -112,6 +112,11 @@ class EventConsumer {
  public:
   // `outbox` may be null for a consumer that emits nothing.
   EventConsumer(ConsumerOptions options, mysql::ConnectionPool& pool, outbox::Outbox* outbox);
+  // A consumer without a database, for handlers whose effect is idempotent
+  // by nature (deleting a cache entry): no transaction, no processed_events;
+  // register them with OnIdempotent. A redelivered event is applied again,
+  // harmlessly. Retries, dead letters and offsets work as above.
+  explicit EventConsumer(ConsumerOptions options);
   ~EventConsumer();
 
   // Registers the handler for events of type M (by full proto name); M is
@@ -124,6 +129,18 @@ class EventConsumer {
                      [handler = std::move(handler)](const google::protobuf::Message& message,
                                                     EventContext& context) {
                        return handler(static_cast<const M&>(message), context);
+                     },
+                     nullptr};
+  }
+
+  // For a consumer without a database: the handler of events of type M.
+  template <typename M>
+  void OnIdempotent(std::function<absl::Status(const M&, const events::EventMetadata&)> handler) {
+    handlers_[M::descriptor()->full_name()] =
+        Registration{&M::default_instance(), nullptr,
+                     [handler = std::move(handler)](const google::protobuf::Message& message,
+                                                    const events::EventMetadata& metadata) {
+                       return handler(static_cast<const M&>(message), metadata);
                      }};
   }
 
@@ -145,6 +162,8 @@ class EventConsumer {
   struct Registration {
     const google::protobuf::Message* prototype;
     std::function<absl::Status(const google::protobuf::Message&, EventContext&)> handle;
+    std::function<absl::Status(const google::protobuf::Message&, const events::EventMetadata&)>
+        handle_idempotent;
   };
   struct Decoded;
 
@@ -156,6 +175,10 @@ class EventConsumer {
   absl::Status ApplyOnce(const std::vector<Decoded>& records, size_t begin, size_t end,
                          std::map<size_t, absl::Status>& poisoned, size_t& applied,
                          size_t& duplicates);
+  // The same for a consumer without a database: each handler in turn.
+  absl::Status ApplyIdempotent(const std::vector<Decoded>& records,
+                               const std::vector<size_t>& candidates,
+                               std::map<size_t, absl::Status>& poisoned, size_t& applied);
   // Records the events of `records` at `indices` in processed_events;
   // `fresh` gets the indices not recorded before (first copy of each id).
   absl::Status RecordProcessed(mysql::Transaction& tx, const std::vector<Decoded>& records,
@@ -172,7 +195,7 @@ class EventConsumer {
   void ResumeIfPaused();
 
   ConsumerOptions options_;
-  mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool* pool_;  // null: no database (OnIdempotent handlers)
   outbox::Outbox* outbox_;
   absl::flat_hash_map<std::string, Registration> handlers_;
   BatchHook before_batch_;

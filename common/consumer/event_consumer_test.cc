@@ -156,6 +156,53 @@ TEST_F(EventConsumerTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirOriginAndT
   EXPECT_EQ(dead[0].value, "\xff\xff\xff") << "the original payload is kept";
 }
 
+// Without a database: a transient failure is retried from the record that
+// failed, a permanent one is dead-lettered, and nothing is skipped. (After a
+// crash the records since the last commit run again: hence idempotent.)
+TEST_F(EventConsumerTest, WithoutADatabaseTransientFailuresAreRetriedAndPoisonIsDeadLettered) {
+  kafka::Record garbage = Placed("garbage");
+  garbage.value = "\xff\xff\xff";
+  std::vector<kafka::Record> records = {Placed("1"), Placed("flaky"), garbage, Placed("poison"),
+                                        Placed("2")};
+  for (auto& record : records) record.key = "same-key";
+  Send(records);
+
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  int flaky_failures = 0;
+  ConsumerOptions options = Options();
+  options.initial_backoff = absl::Milliseconds(10);
+  EventConsumer consumer(options);
+  consumer.OnIdempotent(std::function<absl::Status(const shop::order::v1::OrderPlaced&,
+                                                   const events::EventMetadata&)>(
+      [&](const shop::order::v1::OrderPlaced& placed, const events::EventMetadata&) {
+        absl::MutexLock lock(&mu);
+        if (placed.customer_id() == "flaky" && flaky_failures < 3) {
+          ++flaky_failures;
+          return absl::UnavailableError("cache unreachable");
+        }
+        if (placed.customer_id() == "poison") return absl::InvalidArgumentError("poison");
+        seen.push_back(placed.customer_id());
+        return absl::OkStatus();
+      }));
+  std::thread thread([&] { consumer.Run().IgnoreError(); });
+  const bool done = WaitFor(
+      [&] {
+        absl::MutexLock lock(&mu);
+        return !seen.empty() && seen.back() == "2";
+      },
+      absl::Seconds(30));
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().dead_lettered == 2; }, absl::Seconds(10)));
+  consumer.Stop();
+  thread.join();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(flaky_failures, 3);
+  // Each applied once, in order: a retry resumes at the record that failed.
+  EXPECT_EQ(seen, (std::vector<std::string>{"1", "flaky", "2"}));
+  EXPECT_EQ(consumer.stats().transient_failures, 3);
+  EXPECT_EQ(shop::testing::ReadAtLeast(events::DeadLetterTopic(topic_, group_), 2).size(), 2u);
+}
+
 TEST_F(EventConsumerTest,
        LockWaitAndStatementTimeoutInsideAHandlerAreRetriedAndAppliedNotDeadLettered) {
   // A row another transaction holds: the handler's reads of it fail with a

@@ -4,6 +4,9 @@
 #include <regex>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
 #include "gateway/http/bounded_server.h"
@@ -47,9 +50,13 @@ void WriteProblem(httplib::Response& response, const Problem& problem, const std
 }
 
 PartnerApi::PartnerApi(PartnerDirectory& partners, RateLimiter& limiter,
-                       shop::order::v1::OrderService::StubInterface& orders,
+                       shop::order::v1::OrderService::StubInterface& orders, Catalog& catalog,
                        PartnerApiOptions options)
-    : partners_(partners), limiter_(limiter), orders_(orders), options_(options) {}
+    : partners_(partners),
+      limiter_(limiter),
+      orders_(orders),
+      catalog_(catalog),
+      options_(options) {}
 
 namespace {
 
@@ -62,6 +69,14 @@ const std::regex& CancelPath() {
   static const std::regex path(R"(/partner/v1/orders/([^/]+)/cancel)");
   return path;
 }
+constexpr char kCatalogPath[] = "/partner/v1/catalog";
+const std::regex& CatalogItemPath() {
+  static const std::regex path(R"(/partner/v1/catalog/([^/]+))");
+  return path;
+}
+constexpr int kDefaultCatalogPage = 50;
+constexpr int kMaxCatalogPage = 200;
+constexpr size_t kMaxSkuBytes = 200;
 
 }  // namespace
 
@@ -69,9 +84,12 @@ bool PartnerApi::RefuseEarly(const httplib::Request& request, httplib::Response&
   const std::string correlation_id = CorrelationIdOf(request);
   std::smatch match;
   const bool get = request.method == "GET", post = request.method == "POST";
+  std::smatch catalog_match;
   const bool known =
       (get &&
        (request.path == kOrdersPath || std::regex_match(request.path, match, OrderPath()))) ||
+      (get && (request.path == kCatalogPath ||
+               std::regex_match(request.path, catalog_match, CatalogItemPath()))) ||
       (post &&
        (request.path == kOrdersPath || std::regex_match(request.path, match, CancelPath())));
   if (!known) {
@@ -157,6 +175,9 @@ void PartnerApi::Install(httplib::Server& server) {
               });
   server.Post(R"(/partner/v1/orders/([^/]+)/cancel)",
               [this](const auto& req, auto& res) { CancelOrder(req, res); });
+  server.Get(kCatalogPath, [this](const auto& req, auto& res) { ListCatalog(req, res); });
+  server.Get(R"(/partner/v1/catalog/([^/]+))",
+             [this](const auto& req, auto& res) { GetCatalogItem(req, res); });
   // Errors httplib answers by itself (413 body too large, 404 no route, ...)
   // get a problem body too; ours already have one.
   server.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -294,6 +315,97 @@ void PartnerApi::ListOrders(const httplib::Request& request, httplib::Response& 
   }
   response.set_header(kCorrelationHeader, correlation_id);
   response.set_content(ToJson(result), kJson);
+}
+
+namespace {
+
+// ProductService failed (the cache never fails a read).
+Problem CatalogProblem(const absl::Status& status) {
+  log::Warning("catalog read failed", {{"error", status.ToString()}});
+  return MakeProblem(503, "unavailable", "The catalog cannot be read right now; retry shortly", "",
+                     absl::Seconds(2));
+}
+
+Problem InvalidParameter(const std::string& field, const std::string& rule) {
+  Problem problem = MakeProblem(400, "invalid-request", "The request is not valid");
+  problem.errors.push_back({field, rule});
+  return problem;
+}
+
+}  // namespace
+
+void PartnerApi::ListCatalog(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  int limit = kDefaultCatalogPage;
+  if (request.has_param("limit") && (!absl::SimpleAtoi(request.get_param_value("limit"), &limit) ||
+                                     limit < 1 || limit > kMaxCatalogPage)) {
+    return WriteProblem(response,
+                        InvalidParameter("limit", absl::StrCat("must be 1 to ", kMaxCatalogPage)),
+                        request.path, correlation_id);
+  }
+  // The token is the last SKU of the previous page (base64url), so pages
+  // stay stable while the catalog changes.
+  std::string after;
+  if (const std::string token = request.get_param_value("pageToken"); !token.empty()) {
+    if (token.size() > 4 * kMaxSkuBytes || !absl::WebSafeBase64Unescape(token, &after) ||
+        after.empty()) {
+      return WriteProblem(response,
+                          InvalidParameter("pageToken", "must be a nextPageToken from this API"),
+                          request.path, correlation_id);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> page;  // (sku, product id)
+  auto it = after.empty() ? partner->sku_map.begin() : partner->sku_map.upper_bound(after);
+  for (; it != partner->sku_map.end() && static_cast<int>(page.size()) < limit; ++it) {
+    page.emplace_back(it->first, it->second);
+  }
+  std::vector<std::string> ids;
+  for (const auto& [sku, id] : page) ids.push_back(id);
+  auto read = catalog_.Read(ids, correlation_id);
+  if (!read.ok()) {
+    return WriteProblem(response, CatalogProblem(read.status()), request.path, correlation_id);
+  }
+  shop::partner::v1::PartnerCatalogPage result;
+  for (const auto& [sku, id] : page) {
+    // A mapped SKU whose product does not exist (yet) is left out.
+    if (auto product = read->products.find(id); product != read->products.end()) {
+      *result.add_items() = ToPartnerCatalogItem(sku, product->second);
+    }
+  }
+  if (it != partner->sku_map.end() && !page.empty()) {
+    std::string token;
+    absl::WebSafeBase64Escape(page.back().first, &token);
+    result.set_next_page_token(token);
+  }
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_header("X-Cache", CacheOutcomeName(read->outcome));
+  response.set_content(ToJson(result), kJson);
+}
+
+void PartnerApi::GetCatalogItem(const httplib::Request& request, httplib::Response& response) {
+  const std::string correlation_id = CorrelationIdOf(request);
+  const PartnerConfig* partner = Admit(request, response, correlation_id);
+  if (partner == nullptr) return;
+  const std::string sku = request.matches[1];
+  auto mapped = partner->sku_map.find(sku);
+  if (mapped == partner->sku_map.end()) {
+    return WriteProblem(response, MakeProblem(404, "not-found", "No such SKU in your catalog"),
+                        request.path, correlation_id);
+  }
+  auto read = catalog_.Read({mapped->second}, correlation_id);
+  if (!read.ok()) {
+    return WriteProblem(response, CatalogProblem(read.status()), request.path, correlation_id);
+  }
+  auto product = read->products.find(mapped->second);
+  if (product == read->products.end()) {
+    return WriteProblem(response, MakeProblem(404, "not-found", "No such SKU in your catalog"),
+                        request.path, correlation_id);
+  }
+  response.set_header(kCorrelationHeader, correlation_id);
+  response.set_header("X-Cache", CacheOutcomeName(read->outcome));
+  response.set_content(ToJson(ToPartnerCatalogItem(sku, product->second)), kJson);
 }
 
 }  // namespace shop::gateway

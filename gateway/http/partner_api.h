@@ -4,6 +4,11 @@
 //   GET  /partner/v1/orders/{orderRef}       read it
 //   POST /partner/v1/orders/{orderRef}/cancel
 //   GET  /partner/v1/orders?status=confirmed the partner's orders, newest first
+//   GET  /partner/v1/catalog?limit=&pageToken= the partner's SKUs, by SKU
+//   GET  /partner/v1/catalog/{sku}           one SKU: name, price, availability
+//
+// The catalog comes from ProductService through the Redis cache
+// (gateway/catalog); X-Cache says HIT, MISS or BYPASS (Redis unavailable).
 //
 // Every call: X-Api-Key (401), checked before any body is read, with failed
 // attempts rate-limited per client address (429); a per-partner rate limit
@@ -20,6 +25,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "gateway/catalog/catalog.h"
 #include "gateway/http/problem.h"
 #include "gateway/partner/partners.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
@@ -38,7 +44,8 @@ struct PartnerApiOptions {
 class PartnerApi {
  public:
   PartnerApi(PartnerDirectory& partners, RateLimiter& limiter,
-             shop::order::v1::OrderService::StubInterface& orders, PartnerApiOptions options);
+             shop::order::v1::OrderService::StubInterface& orders, Catalog& catalog,
+             PartnerApiOptions options);
 
   // Registers the routes, the body limit and the error handler.
   void Install(httplib::Server& server);
@@ -59,6 +66,8 @@ class PartnerApi {
   void GetOrder(const httplib::Request& request, httplib::Response& response);
   void CancelOrder(const httplib::Request& request, httplib::Response& response);
   void ListOrders(const httplib::Request& request, httplib::Response& response);
+  void ListCatalog(const httplib::Request& request, httplib::Response& response);
+  void GetCatalogItem(const httplib::Request& request, httplib::Response& response);
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& correlation_id) const;
   grpc::Status FindOrder(const PartnerConfig& partner, const std::string& order_ref,
@@ -68,6 +77,7 @@ class PartnerApi {
   RateLimiter& limiter_;
   RateLimiter unauthenticated_;
   shop::order::v1::OrderService::StubInterface& orders_;
+  Catalog& catalog_;
   PartnerApiOptions options_;
 };
 

@@ -161,6 +161,23 @@ shop::partner::v1::PartnerOrder ToPartnerOrder(const Order& order) {
   return partner;
 }
 
+shop::partner::v1::PartnerCatalogItem ToPartnerCatalogItem(
+    const std::string& sku, const shop::product::v1::GetProductResponse& product) {
+  shop::partner::v1::PartnerCatalogItem item;
+  item.set_sku(sku);
+  item.set_name(product.product().name());
+  const std::string& currency = product.product().price().currency_code();
+  item.set_price(money::MinorToDecimal(product.product().price().minor_units(),
+                                       money::MinorUnitDigits(currency).value_or(2)));
+  item.set_currency(currency);
+  const int64_t available = std::max<int64_t>(0, product.stock().available());
+  item.set_available_qty(static_cast<int32_t>(std::min<int64_t>(available, INT32_MAX)));
+  item.set_availability(product.product().discontinued() ? "discontinued"
+                        : available > 0                  ? "in_stock"
+                                                         : "out_of_stock");
+  return item;
+}
+
 std::string PartnerField(const std::string& internal_field) {
   static const std::vector<std::pair<std::regex, std::string>> kRules = {
       {std::regex(R"(^lines\[(\d+)\]\.quantity$)"), "items[$1].qty"},

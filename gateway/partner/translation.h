@@ -13,6 +13,7 @@
 #include "common/errors/bad_request.h"
 #include "proto/shop/order/v1/order_service.pb.h"
 #include "proto/shop/partner/v1/partner.pb.h"
+#include "proto/shop/product/v1/product_service.pb.h"
 
 namespace shop::gateway {
 
@@ -42,6 +43,11 @@ shop::partner::v1::PartnerOrder ToPartnerOrder(const shop::order::v1::Order& ord
 // filter from the partner); nullopt for a word partners do not use.
 std::string PartnerStatus(const shop::order::v1::Order& order);
 std::optional<shop::order::v1::OrderStatus> InternalStatus(const std::string& partner_status);
+
+// A product under the partner's SKU: price as a decimal string, stock as
+// in_stock / out_of_stock / discontinued.
+shop::partner::v1::PartnerCatalogItem ToPartnerCatalogItem(
+    const std::string& sku, const shop::product::v1::GetProductResponse& product);
 
 // The partner's name for an internal field path ("lines[2].quantity" ->
 // "items[2].qty"); "" when it has none (it is not shown then).

@@ -28,6 +28,7 @@ _LIBRARIES = {
     "grpc++_error_details": (["grpc++"], ["-lgrpc++_error_details"]),
     "gtest": (["gtest"], []),
     "gtest_main": (["gtest_main"], []),
+    "hiredis": (["hiredis"], []),
     "mysqlcppconn": ([], ["-lmysqlcppconn"]),
     "protobuf": (["protobuf"], []),
     "rdkafka": (["rdkafka"], []),
