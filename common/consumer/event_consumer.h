@@ -133,6 +133,14 @@ class EventConsumer {
                      nullptr};
   }
 
+  // The handler of events of `prototype`'s type, decoded as that type: for a
+  // handler of many types (a subscription to every event).
+  void On(const google::protobuf::Message* prototype,
+          std::function<absl::Status(const google::protobuf::Message&, EventContext&)> handler) {
+    handlers_[prototype->GetDescriptor()->full_name()] =
+        Registration{prototype, std::move(handler), nullptr};
+  }
+
   // For a consumer without a database: the handler of events of type M.
   template <typename M>
   void OnIdempotent(std::function<absl::Status(const M&, const events::EventMetadata&)> handler) {

@@ -8,10 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/descriptor.h"
+
 namespace shop::events {
 
 // Unqualified, sorted, each once: {"shop.delivery.events", "shop.order.events", ...}.
 std::vector<std::string> ContractTopics();
+
+// Every event message type linked in (those with an event_route), by name.
+std::vector<const google::protobuf::Descriptor*> ContractEventTypes();
 
 }  // namespace shop::events
 

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -43,6 +44,32 @@ absl::StatusOr<std::vector<PartnerConfig>> ParsePartners(const std::string& json
     if (entry.contains("skus") && entry["skus"].is_object()) {
       for (const auto& [sku, product] : entry["skus"].items()) {
         if (product.is_string()) partner.sku_map[sku] = product;
+      }
+    }
+    if (entry.contains("webhook")) {
+      const auto& webhook = entry["webhook"];
+      if (!webhook.is_object() || !webhook.contains("url") || !webhook["url"].is_string() ||
+          !webhook.contains("secrets") || !webhook["secrets"].is_array() ||
+          webhook["secrets"].empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "partners file: ", partner.id, ": webhook needs a url and a list of secrets"));
+      }
+      partner.webhook_url = webhook["url"];
+      if (!absl::StartsWith(partner.webhook_url, "http://") &&
+          !absl::StartsWith(partner.webhook_url, "https://")) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "partners file: ", partner.id, ": webhook url must be http:// or https://"));
+      }
+      for (const auto& secret : webhook["secrets"]) {
+        std::string key;
+        if (!secret.is_string() || !absl::StartsWith(secret.get<std::string>(), "whsec_") ||
+            !absl::Base64Unescape(secret.get<std::string>().substr(6), &key) || key.size() < 24 ||
+            key.size() > 64) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("partners file: ", partner.id,
+                           ": a webhook secret is whsec_ and the base64 of 24 to 64 bytes"));
+        }
+        partner.webhook_secrets.push_back(secret);
       }
     }
     partners.push_back(std::move(partner));

@@ -3,7 +3,12 @@
 // mapping, loaded from a JSON configuration file:
 //
 //   {"partners": [{"id": "acme", "apiKeySha256": "<hex>", "ratePerSecond": 20,
-//                  "burst": 40, "skus": {"ACME-TEA-250": "tea"}}]}
+//                  "burst": 40, "skus": {"ACME-TEA-250": "tea"},
+//                  "webhook": {"url": "https://acme.example/hooks",
+//                              "secrets": ["whsec_<base64 of 24 to 64 random bytes>"]}}]}
+//
+// A webhook is optional. Its first secret signs; every secret listed signs
+// too (one signature each), so a partner can rotate without a gap.
 #ifndef SHOP_GATEWAY_PARTNER_PARTNERS_H_
 #define SHOP_GATEWAY_PARTNER_PARTNERS_H_
 
@@ -25,6 +30,8 @@ struct PartnerConfig {
   double rate_per_second = 10;
   int burst = 20;
   std::map<std::string, std::string> sku_map;  // partner SKU -> product id
+  std::string webhook_url;                     // empty: no webhooks
+  std::vector<std::string> webhook_secrets;    // whsec_...
 };
 
 std::string Sha256Hex(const std::string& text);

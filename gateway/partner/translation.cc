@@ -120,6 +120,18 @@ absl::StatusOr<shop::order::v1::PlaceOrderRequest> ToPlaceOrder(
   return place;
 }
 
+std::pair<std::string, std::string> PartnerCancellation(
+    shop::order::v1::CancellationReason reason) {
+  switch (reason) {
+    case shop::order::v1::CancellationReason::CANCELLATION_REASON_OUT_OF_STOCK:
+      return {"rejected", "not enough stock"};
+    case shop::order::v1::CancellationReason::CANCELLATION_REASON_COUPON_REJECTED:
+      return {"rejected", "coupon refused"};
+    default:
+      return {"cancelled", "cancelled on request"};
+  }
+}
+
 std::string PartnerStatus(const Order& order) {
   switch (order.status()) {
     case OrderStatus::ORDER_STATUS_PENDING:
@@ -127,10 +139,7 @@ std::string PartnerStatus(const Order& order) {
     case OrderStatus::ORDER_STATUS_COMPLETED:
       return order.has_ship_time() ? "shipped" : "confirmed";
     case OrderStatus::ORDER_STATUS_CANCELLED:
-      return order.cancellation_reason() ==
-                     shop::order::v1::CancellationReason::CANCELLATION_REASON_OUT_OF_STOCK
-                 ? "rejected"
-                 : "cancelled";
+      return PartnerCancellation(order.cancellation_reason()).first;
     default:
       return "unknown";
   }
@@ -155,8 +164,7 @@ shop::partner::v1::PartnerOrder ToPartnerOrder(const Order& order) {
       order.total().minor_units(), money::MinorUnitDigits(order.currency_code()).value_or(2)));
   partner.set_currency(order.currency_code());
   if (order.status() == OrderStatus::ORDER_STATUS_CANCELLED) {
-    partner.set_status_reason(partner.status() == "rejected" ? "not enough stock"
-                                                             : "cancelled on request");
+    partner.set_status_reason(PartnerCancellation(order.cancellation_reason()).second);
   }
   return partner;
 }

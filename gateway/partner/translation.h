@@ -39,6 +39,10 @@ absl::StatusOr<shop::order::v1::PlaceOrderRequest> ToPlaceOrder(
 // An internal order in the partner's words.
 shop::partner::v1::PartnerOrder ToPartnerOrder(const shop::order::v1::Order& order);
 
+// A cancelled order in the partner's words: "rejected" (the shop refused
+// it: stock or coupon) or "cancelled" (on request), and the reason shown.
+std::pair<std::string, std::string> PartnerCancellation(shop::order::v1::CancellationReason reason);
+
 // received | confirmed | shipped | rejected | cancelled, and back (a status
 // filter from the partner); nullopt for a word partners do not use.
 std::string PartnerStatus(const shop::order::v1::Order& order);

@@ -14,6 +14,7 @@ shop::order::v1::OrderPlaced OrderPlacedOf(const Order& order) {
   *event.mutable_shipping_address() = order.shipping_address();
   *event.mutable_place_time() = order.create_time();
   event.set_coupon_code(order.coupon().coupon_code());
+  event.set_idempotency_key(order.idempotency_key());
   return event;
 }
 
