@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The main job, run by `tools/dev run` once MariaDB and Kafka are up:
-# provisions each service's database and user, starts the five services
-# (if they are not running yet), then runs the demo client, which seeds a
-# catalog, places orders and prints their journeys. The system keeps running.
+# The main job, run by `tools/dev run` once MariaDB, Kafka and Redis are up:
+# provisions each service's database and user, starts the five services, the
+# webhook dispatcher, the catalog cache invalidator, the gateway and a demo
+# partner's webhook receiver (those not running yet), then runs the demo
+# client, which seeds a catalog, places orders and prints their journeys, and
+# shows the partner's side: its catalog, an order, and the webhooks it got.
+# The system keeps running.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eval "$("${ROOT}/tools/dev" env)"
@@ -10,13 +13,22 @@ BIN="${ROOT}/bazel-bin"
 DATA="${ROOT}/.data"
 mkdir -p "${DATA}/services" "${DATA}/logs"
 
-declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055)
+declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055
+  [webhooks]=50056)
+declare -A BINARY=([order]=order/order [product]=product/product [delivery]=delivery/delivery
+  [settlement]=settlement/settlement [coupon]=coupon/coupon [webhooks]=gateway/webhooks/webhooks
+  [gateway]=gateway/gateway [invalidator]=gateway/catalog/invalidator
+  [webhook-receiver]=tools/demo/webhook_receiver)
+PARTNERS="${ROOT}/tools/demo/partners.json"
+# The demo partner's signing secret (tools/demo/partners.json); a demo value only.
+DEMO_SECRET="whsec_ZGVtby1tYXJrZXRwbGFjZS13ZWJob29rLWtleS0yMDI2"
+declare -A EXTRA=([webhooks]="--partners_file=${PARTNERS} --platform_url=http://127.0.0.1:8091/platform")
 
-# A running service whose binary was rebuilt since it started is restarted.
-for service in order product delivery settlement coupon gateway; do
+# A running process whose binary was rebuilt since it started is restarted.
+for service in "${!BINARY[@]}"; do
   pidfile="${DATA}/services/${service}.pid"
   if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null &&
-    [[ "${BIN}/${service}/${service}" -nt "${pidfile}" ]]; then
+    [[ "${BIN}/${BINARY[${service}]}" -nt "${pidfile}" ]]; then
     echo "[run] ${service} was rebuilt: restarting it"
     kill -TERM "$(cat "${pidfile}")"
     for ((i = 0; i < 100; i++)); do kill -0 "$(cat "${pidfile}")" 2>/dev/null || break; sleep 0.1; done
@@ -24,7 +36,24 @@ for service in order product delivery settlement coupon gateway; do
   fi
 done
 
-for service in order product delivery settlement coupon; do
+# start_plain NAME ARGS...: a process that is not a gRPC service.
+start_plain() {
+  local name="$1" pidfile="${DATA}/services/$1.pid"
+  shift
+  if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
+    echo "[run] ${name} already running (pid $(cat "${pidfile}"))"
+    return
+  fi
+  nohup "${BIN}/${BINARY[${name}]}" "$@" </dev/null >>"${DATA}/logs/${name}.log" 2>&1 &
+  echo $! >"${pidfile}"
+  echo "[run] started ${name} (pid $!, log .data/logs/${name}.log)"
+}
+
+mkdir -p "${DATA}/webhooks"
+start_plain webhook-receiver --port=8091 --secret="${DEMO_SECRET}" \
+  --out="${DATA}/webhooks/demo-marketplace.jsonl" --platform_out="${DATA}/webhooks/platform.jsonl"
+
+for service in order product delivery settlement coupon webhooks; do
   pidfile="${DATA}/services/${service}.pid"
   if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
     echo "[run] ${service} already running (pid $(cat "${pidfile}"))"
@@ -35,17 +64,18 @@ for service in order product delivery settlement coupon; do
     --admin_user="${SHOP_MYSQL_USER}" --admin_password="${SHOP_MYSQL_PASSWORD}" \
     --database="shop_${service}" --user="shop_${service}" --password="${service}_dev_pw"
   rm -f "${DATA}/services/${service}.port"
-  nohup "${BIN}/${service}/${service}" \
+  # shellcheck disable=SC2086
+  nohup "${BIN}/${BINARY[${service}]}" \
     --grpc_address="127.0.0.1:${PORTS[${service}]}" --brokers="${SHOP_KAFKA_BROKERS}" \
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
     --mysql_user="shop_${service}" --mysql_password="${service}_dev_pw" \
     --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
-    </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
+    ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
   echo $! >"${pidfile}"
   echo "[run] started ${service} on 127.0.0.1:${PORTS[${service}]} (pid $!, log .data/logs/${service}.log)"
 done
 
-for service in order product delivery settlement coupon; do
+for service in order product delivery settlement coupon webhooks; do
   for ((i = 0; i < 120; i++)); do
     [[ -s "${DATA}/services/${service}.port" ]] && break
     if ! kill -0 "$(cat "${DATA}/services/${service}.pid")" 2>/dev/null; then
@@ -62,24 +92,49 @@ for service in order product delivery settlement coupon; do
   }
 done
 
-pidfile="${DATA}/services/gateway.pid"
-if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
-  echo "[run] gateway already running (pid $(cat "${pidfile}"))"
-else
-  # The demo partner's key is "demo-partner-key"; the file holds only its SHA-256.
-  rm -f "${DATA}/services/gateway.port"
-  nohup "${BIN}/gateway/gateway" --http_address=127.0.0.1:8080 \
-    --order_address=127.0.0.1:${PORTS[order]} --partners_file="${ROOT}/tools/demo/partners.json" \
-    --port_file="${DATA}/services/gateway.port" </dev/null >>"${DATA}/logs/gateway.log" 2>&1 &
-  echo $! >"${pidfile}"
-  echo "[run] started gateway on 127.0.0.1:8080 (pid $!, log .data/logs/gateway.log)"
-fi
+start_plain invalidator --brokers="${SHOP_KAFKA_BROKERS}" --redis_address="${SHOP_REDIS_ADDRESS}"
+# The demo partner's key is "demo-partner-key"; the file holds only its SHA-256.
+rm -f "${DATA}/services/gateway.port"
+start_plain gateway --http_address=127.0.0.1:8080 --order_address=127.0.0.1:${PORTS[order]} \
+  --product_address=127.0.0.1:${PORTS[product]} --redis_address="${SHOP_REDIS_ADDRESS}" \
+  --partners_file="${PARTNERS}" --port_file="${DATA}/services/gateway.port"
+for ((i = 0; i < 120; i++)); do [[ -s "${DATA}/services/gateway.port" ]] && break; sleep 0.25; done
 
 echo
 "${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
   --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
   --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]} \
   --coupon=127.0.0.1:${PORTS[coupon]}
+
+echo
+echo "== The partner's side: demo-marketplace, through the gateway (X-Api-Key: demo-partner-key)"
+KEY=(-H 'X-Api-Key: demo-partner-key')
+echo "-- GET /partner/v1/catalog/DEMO-TEA-250, twice (the second from the Redis cache):"
+for _ in 1 2; do
+  curl -s -D "${DATA}/webhooks/headers" "${KEY[@]}" http://127.0.0.1:8080/partner/v1/catalog/DEMO-TEA-250
+  echo "   (X-Cache: $(grep -i '^x-cache' "${DATA}/webhooks/headers" | tr -d '\r' | cut -d' ' -f2))"
+done
+price="$(curl -s "${KEY[@]}" http://127.0.0.1:8080/partner/v1/catalog/DEMO-TEA-250 |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["price"])')"
+ref="PO-demo-$(date +%s)"
+echo "-- POST /partner/v1/orders ${ref}: 2 x DEMO-TEA-250 at ${price}"
+curl -s -X POST http://127.0.0.1:8080/partner/v1/orders "${KEY[@]}" -H 'Content-Type: application/json' \
+  -d '{"orderRef":"'"${ref}"'","currency":"EUR","shipTo":{"name":"Ada","street":["1 Main St"],
+  "city":"Berlin","zip":"10115","country":"DE"},"items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"'"${price}"'"}]}'
+echo
+echo "-- the webhooks the partner's endpoint received for ${ref} (signatures checked by it):"
+received="${DATA}/webhooks/demo-marketplace.jsonl"
+for ((i = 0; i < 100; i++)); do
+  grep -q "\"${ref}\".*confirmed\|confirmed.*\"${ref}\"" "${received}" 2>/dev/null && break
+  sleep 0.2
+done
+grep "\"${ref}\"" "${received}" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line); e = r["event"]; d = e["data"]
+    print("   %s  %-34s %s %s %s  signature %s  id %s" % (e["time"], e["type"], d["orderRef"],
+          d["status"], d["total"] + " " + d["currency"], r["signature"], r["webhook-id"]))'
+echo "-- the data platform received $(wc -l <"${DATA}/webhooks/platform.jsonl" 2>/dev/null || echo 0) domain events so far (.data/webhooks/platform.jsonl)"
 
 GRPCURL="${ROOT}/.cache/bin/grpcurl"
 cat <<EOT
@@ -97,7 +152,10 @@ cat <<EOT
     -H 'Content-Type: application/json' -d '{"orderRef":"PO-'\$RANDOM'","currency":"EUR",
     "shipTo":{"name":"Ada","street":["1 Main St"],"city":"Berlin","zip":"10115","country":"DE"},
     "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
+  curl -s -H 'X-Api-Key: demo-partner-key' 'http://127.0.0.1:8080/partner/v1/catalog?limit=10'
+  tail -n 3 .data/webhooks/demo-marketplace.jsonl
   eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl outbox parked list order
+  eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl webhooks list --state=dead
   tail -f .data/logs/order.log
 Run the demo again:  tools/dev run
 Stop everything:     tools/dev down
