@@ -23,6 +23,7 @@ ABSL_FLAG(std::string, webhook_retry_schedule, "5s,30s,2m,10m,30m,1h,2h,4h,8h,8h
           "the wait before each retry (then dead); jittered by +-20%");
 ABSL_FLAG(int, webhook_concurrency, 4, "orders in flight per partner");
 ABSL_FLAG(int, webhook_timeout_ms, 10000, "the time a receiver has to answer");
+ABSL_FLAG(int, webhook_retention_hours, 24 * 7, "delivered messages are kept this long");
 ABSL_FLAG(bool, send, true, "run the senders (one instance is enough; they claim nothing)");
 
 int main(int argc, char** argv) {
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   options.schedule = *schedule;
   options.concurrency = std::max(1, absl::GetFlag(FLAGS_webhook_concurrency));
   options.request_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_webhook_timeout_ms));
+  options.retention = absl::Hours(absl::GetFlag(FLAGS_webhook_retention_hours));
   shop::gateway::WebhookStore store((*runtime)->pool());
   shop::gateway::WebhookSender sender(store, subscribers, options);
   if (absl::GetFlag(FLAGS_send)) sender.Start();

@@ -38,6 +38,20 @@ void WebhookSender::Start() {
   for (const Subscriber& subscriber : subscribers_) {
     threads_.emplace_back([this, &subscriber] { Loop(subscriber); });
   }
+  threads_.emplace_back([this] { PruneLoop(); });
+}
+
+void WebhookSender::PruneLoop() {
+  absl::Time next = absl::Now();
+  while (!stopping_) {
+    if (absl::Now() >= next) {
+      auto deleted = store_.PruneDelivered(options_.retention, 1000);
+      // A full chunk: more to delete, go on at once; otherwise in a minute.
+      next = absl::Now() +
+             (deleted.ok() && *deleted == 1000 ? absl::ZeroDuration() : absl::Minutes(1));
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
 }
 
 void WebhookSender::Stop() {

@@ -41,6 +41,8 @@ struct SenderOptions {
   absl::Duration request_timeout = absl::Seconds(10);
   int concurrency = 4;  // orders in flight per partner
   absl::Duration idle_poll = absl::Milliseconds(100);
+  // Delivered rows are kept this long (for the operator), then deleted.
+  absl::Duration retention = absl::Hours(24 * 7);
 };
 
 // "5s,30s,2m" -> durations; INVALID_ARGUMENT naming the bad entry.
@@ -65,6 +67,7 @@ class WebhookSender {
     bool ok() const { return status >= 200 && status < 300; }
   };
   void Loop(const Subscriber& subscriber);
+  void PruneLoop();
   void SendEach(const Subscriber& subscriber, const std::vector<Delivery>& rows);
   void SendBatch(const Subscriber& subscriber, const std::vector<Delivery>& rows);
   Outcome Post(const Subscriber& subscriber, const std::string& id, const std::string& body,

@@ -191,6 +191,21 @@ absl::Status WebhookStore::MarkFailed(const std::vector<int64_t>& ids, int http_
   });
 }
 
+absl::StatusOr<int64_t> WebhookStore::PruneDelivered(absl::Duration retention, int limit) {
+  int64_t deleted = 0;
+  absl::Status status = InTransaction(pool_, "pruning delivered webhooks", [&](auto& tx) {
+    sql::PreparedStatement& prune = tx.Prepare(
+        "DELETE FROM webhook_deliveries WHERE state = 'delivered'"
+        " AND delivered_at < NOW(6) - INTERVAL ? SECOND LIMIT ?");
+    prune.setInt64(1, absl::ToInt64Seconds(retention));
+    prune.setInt(2, limit);
+    deleted = prune.executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
 absl::StatusOr<std::vector<Delivery>> WebhookStore::List(const std::string& subscriber,
                                                          const std::string& state, int limit) {
   return Select(pool_, "listing webhooks",

@@ -71,6 +71,9 @@ class WebhookStore {
   absl::Status MarkFailed(const std::vector<int64_t>& ids, int http_status,
                           const std::string& error, std::optional<absl::Duration> retry_in);
 
+  // Deletes up to `limit` delivered rows older than `retention`; how many.
+  absl::StatusOr<int64_t> PruneDelivered(absl::Duration retention, int limit);
+
   // For the operator.
   absl::StatusOr<std::vector<Delivery>> List(const std::string& subscriber,
                                              const std::string& state, int limit);
