@@ -138,11 +138,31 @@ WebhookSender::Outcome WebhookSender::Post(const Subscriber& subscriber, const s
   client.set_connection_timeout(absl::ToChronoMilliseconds(options_.connect_timeout));
   client.set_read_timeout(absl::ToChronoMilliseconds(options_.request_timeout));
   client.set_write_timeout(absl::ToChronoMilliseconds(options_.request_timeout));
-  const std::string path = parts[2].matched ? parts[2].str() : "/";
-  auto result = client.Post(path.c_str(), headers, body, content_type.c_str());
-  if (!result) return {0, absl::StrCat("no response: ", httplib::to_string(result.error()))};
-  if (result->status >= 200 && result->status < 300) return {result->status, ""};
-  return {result->status, absl::StrCat("HTTP ", result->status, ": ", result->body.substr(0, 200))};
+  httplib::Request request;
+  request.method = "POST";
+  request.path = parts[2].matched ? parts[2].str() : "/";
+  request.headers = std::move(headers);
+  request.headers.emplace("Content-Type", content_type);
+  request.body = body;
+  // Only the status line matters; a receiver's reply is read up to 64 KiB
+  // (the first 200 bytes kept for the log), then the connection is dropped,
+  // so a hostile endpoint cannot make the dispatcher hold a huge body.
+  constexpr size_t kMaxReplyBytes = 64 * 1024;
+  size_t reply_bytes = 0;
+  std::string reply;
+  request.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
+    if (reply.size() < 200) reply.append(data, std::min(length, 200 - reply.size()));
+    reply_bytes += length;
+    return reply_bytes <= kMaxReplyBytes;
+  };
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  const bool answered = client.send(request, response, error);
+  if (!answered && !(error == httplib::Error::Canceled && response.status > 0)) {
+    return {0, absl::StrCat("no response: ", httplib::to_string(error))};
+  }
+  if (response.status >= 200 && response.status < 300) return {response.status, ""};
+  return {response.status, absl::StrCat("HTTP ", response.status, ": ", reply)};
 }
 
 void WebhookSender::Record(const std::vector<const Delivery*>& rows, const Outcome& outcome) {
