@@ -198,6 +198,10 @@ class WebhookDispatchTest : public ::testing::Test {
 
     tea_ = Product("tea", 100);
     const std::string mug = Product("mug", 0);
+    // The dispatcher has joined its group and sends: the platform got the
+    // products' events. From here on, delays are the dispatcher's own.
+    ASSERT_TRUE(
+        WaitFor([&] { return platform_->platform_events().size() >= 2; }, absl::Seconds(60)));
     // acme: one shipped, one rejected, one cancelled after completion.
     Place("partner:acme", "A1", tea_);
     Place("partner:acme", "A2", mug);
