@@ -282,13 +282,7 @@ TEST_F(EventConsumerTest, ABatchThatKeepsHittingALockIsAppliedOneRecordPerTransa
                   " UPDATE contested SET n = n + 10 WHERE id = 1")
               .executeUpdate();
         }
-        sql::PreparedStatement& insert =
-            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
-        insert.setString(1, context.metadata().id);
-        insert.setString(2, placed.order_id());
-        insert.setString(3, placed.customer_id());
-        insert.executeUpdate();
-        return absl::OkStatus();
+        return shop::testing::RecordEffect(placed, context);
       });
   std::thread runner([&consumer] { consumer.Run().IgnoreError(); });
 
@@ -314,12 +308,9 @@ TEST_F(EventConsumerTest, APermanentFailureAtCommitDeadLettersOnlyTheRecordThatC
   EventConsumer consumer(Options(), *pool_, nullptr);
   consumer.On<shop::order::v1::OrderPlaced>(
       [](const shop::order::v1::OrderPlaced& placed, EventContext& context) {
-        sql::PreparedStatement& insert =
-            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
-        insert.setString(1, context.metadata().id);
-        insert.setString(2, placed.order_id());
-        insert.setString(3, placed.customer_id());
-        insert.executeUpdate();
+        if (absl::Status recorded = shop::testing::RecordEffect(placed, context); !recorded.ok()) {
+          return recorded;
+        }
         if (placed.customer_id() == "fails-at-commit") {
           context.tx().BeforeCommit(
               [] { return absl::InvalidArgumentError("deferred write refused"); });

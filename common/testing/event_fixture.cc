@@ -38,19 +38,24 @@ absl::Status AppendPlaced(mysql::ConnectionPool& pool, outbox::Outbox& outbox,
       });
 }
 
+absl::Status RecordEffect(const shop::order::v1::OrderPlaced& placed,
+                          consumer::EventContext& context) {
+  sql::PreparedStatement& insert =
+      context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
+  insert.setString(1, context.metadata().id);
+  insert.setString(2, placed.order_id());
+  insert.setString(3, placed.customer_id());
+  insert.executeUpdate();
+  return absl::OkStatus();
+}
+
 void RegisterEffectHandler(consumer::EventConsumer& consumer) {
   consumer.On<shop::order::v1::OrderPlaced>(
       [](const shop::order::v1::OrderPlaced& placed, consumer::EventContext& context) {
         if (placed.customer_id() == "poison") {
           return absl::InvalidArgumentError("customer 'poison' is rejected");
         }
-        sql::PreparedStatement& insert =
-            context.tx().Prepare("INSERT INTO effects (event_id, order_id, seq) VALUES (?, ?, ?)");
-        insert.setString(1, context.metadata().id);
-        insert.setString(2, placed.order_id());
-        insert.setString(3, placed.customer_id());
-        insert.executeUpdate();
-        return absl::OkStatus();
+        return RecordEffect(placed, context);
       });
 }
 

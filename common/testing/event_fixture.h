@@ -14,6 +14,7 @@
 #include "common/consumer/event_consumer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
+#include "proto/shop/order/v1/events.pb.h"
 
 namespace shop::testing {
 
@@ -26,6 +27,9 @@ absl::Status AppendPlaced(mysql::ConnectionPool& pool, outbox::Outbox& outbox,
 
 // Registers the OrderPlaced handler that writes an effect row.
 void RegisterEffectHandler(consumer::EventConsumer& consumer);
+// The effect itself: one row in `effects` for this event, in its transaction.
+absl::Status RecordEffect(const shop::order::v1::OrderPlaced& placed,
+                          consumer::EventContext& context);
 
 struct Effects {
   int64_t rows = 0;

@@ -14,13 +14,28 @@
 //                                                   out in order per order
 //   (the dispatcher's database shop_webhooks, or --mysql_database)
 //
+//   shopctl events tail TOPIC [--from-beginning] [--exit-at-end] [--key K] [--type T]
+//                                                   one JSON line per record: headers, key,
+//                                                   partition, offset, the payload decoded
+//                                                   by its ce_type (unknown types as base64)
+//   shopctl dlq list TOPIC.GROUP.dlq                one line per dead letter: its error and origin
+//   shopctl dlq show TOPIC.GROUP.dlq                the dead letters in full, decoded
+//   shopctl dlq redrive TOPIC.GROUP.dlq OFFSET...|--all
+//                                                   back to their origin topic with their
+//                                                   original headers and a redrive marker;
+//                                                   safe to run twice: consumers skip an
+//                                                   event id they applied
+//   (Kafka at --kafka_brokers or SHOP_KAFKA_BROKERS; --kafka_config key=value,...)
+//
 // SERVICE names the database shop_SERVICE (or --mysql_database). The MySQL
 // account comes from --mysql_* flags or SHOP_MYSQL_* in the environment;
 // put the password in the environment or --mysql_password_file, never on a
 // command line.
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,10 +44,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/config/flags.h"
+#include "common/kafka/client_config.h"
+#include "common/kafka/producer.h"
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox_store.h"
 #include "gateway/webhooks/webhook_store.h"
 #include "nlohmann/json.hpp"
+#include "tools/shopctl/record_json.h"
+#include "tools/shopctl/topic_reader.h"
 
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
 ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
@@ -42,6 +61,12 @@ ABSL_FLAG(std::string, mysql_password_file, "", "a file holding the password");
 ABSL_FLAG(std::string, mysql_database, "", "the database (default: shop_SERVICE)");
 ABSL_FLAG(bool, all, false, "release or discard every parked row");
 ABSL_FLAG(int, limit, 1000, "list at most this many rows");
+ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
+ABSL_FLAG(std::string, kafka_config, "", "extra librdkafka settings: key=value,key=value");
+ABSL_FLAG(bool, from_beginning, false, "events tail: from the oldest record, not only new ones");
+ABSL_FLAG(bool, exit_at_end, false, "events tail: stop at the end of every partition");
+ABSL_FLAG(std::string, key, "", "events tail: only records with this key");
+ABSL_FLAG(std::string, type, "", "events tail: only records of this ce_type");
 ABSL_FLAG(std::string, subscriber, "", "webhooks: a partner id, or platform (default: all)");
 ABSL_FLAG(std::string, state, "", "webhooks list: pending, delivered or dead (default: all)");
 
@@ -50,7 +75,10 @@ namespace {
 constexpr char kUsage[] =
     "usage: shopctl outbox parked list|release|discard SERVICE [ID...|--all]\n"
     "       shopctl webhooks list [--subscriber S] [--state pending|delivered|dead]\n"
-    "       shopctl webhooks redeliver [--subscriber S] ID...|--all\n";
+    "       shopctl webhooks redeliver [--subscriber S] ID...|--all\n"
+    "       shopctl events tail TOPIC [--from-beginning] [--exit-at-end] [--key K] [--type T]\n"
+    "       shopctl dlq list|show TOPIC.GROUP.dlq\n"
+    "       shopctl dlq redrive TOPIC.GROUP.dlq OFFSET...|--all\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "shopctl: %s\n", message.c_str());
@@ -133,12 +161,126 @@ int Webhooks(const std::vector<char*>& args) {
   return 0;
 }
 
+shop::shopctl::ReadOptions KafkaRead(bool from_beginning, bool follow) {
+  shop::shopctl::ReadOptions options;
+  options.from_beginning = from_beginning;
+  options.follow = follow;
+  auto config = shop::kafka::LoadClientConfig("", absl::GetFlag(FLAGS_kafka_config));
+  if (config.ok()) options.kafka_config = *config;
+  return options;
+}
+
+int EventsTail(const std::string& topic) {
+  const std::string key = absl::GetFlag(FLAGS_key), type = absl::GetFlag(FLAGS_type);
+  absl::Status read = shop::shopctl::ReadTopic(
+      absl::GetFlag(FLAGS_kafka_brokers), topic,
+      KafkaRead(absl::GetFlag(FLAGS_from_beginning), !absl::GetFlag(FLAGS_exit_at_end)),
+      [&](const shop::shopctl::RawRecord& record) {
+        if ((key.empty() || record.key == key) &&
+            (type.empty() || shop::events::HeaderValue(record.headers, "ce_type") == type)) {
+          std::cout << shop::shopctl::RecordJson(record).dump() << std::endl;
+        }
+        return true;
+      });
+  return read.ok() ? 0 : Fail(read.ToString());
+}
+
+int Dlq(const std::vector<char*>& args) {
+  const std::string action = args[2], topic = args[3];
+  std::vector<shop::shopctl::RawRecord> records;
+  absl::Status read = shop::shopctl::ReadTopic(absl::GetFlag(FLAGS_kafka_brokers), topic,
+                                               KafkaRead(true, false), [&](const auto& record) {
+                                                 records.push_back(record);
+                                                 return true;
+                                               });
+  if (!read.ok()) return Fail(read.ToString());
+  auto header = [](const shop::shopctl::RawRecord& record, const char* name) {
+    return shop::events::HeaderValue(record.headers, name);
+  };
+  if (action == "list" || action == "show") {
+    for (const auto& record : records) {
+      if (action == "show") {
+        std::cout << shop::shopctl::RecordJson(record).dump() << "\n";
+        continue;
+      }
+      std::cout << nlohmann::json{{"offset", record.offset},
+                                  {"error", header(record, "dlq_error")},
+                                  {"origin_topic", header(record, "dlq_origin_topic")},
+                                  {"origin_partition", header(record, "dlq_origin_partition")},
+                                  {"origin_offset", header(record, "dlq_origin_offset")},
+                                  {"consumer_group", header(record, "dlq_consumer_group")},
+                                  {"dead_lettered_at", header(record, "dlq_time")},
+                                  {"ce_type", header(record, "ce_type")},
+                                  {"ce_id", header(record, "ce_id")},
+                                  {"key", record.key}}
+                       .dump()
+                << "\n";
+    }
+    std::fprintf(stderr, "%zu dead letter(s) in %s\n", records.size(), topic.c_str());
+    return 0;
+  }
+  if (action != "redrive") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::set<int64_t> chosen;
+  for (size_t i = 4; i < args.size(); ++i) {
+    int64_t offset = 0;
+    if (!absl::SimpleAtoi(args[i], &offset)) return Fail(absl::StrCat("not an offset: ", args[i]));
+    chosen.insert(offset);
+  }
+  if (chosen.empty() && !absl::GetFlag(FLAGS_all)) return Fail("name the offsets, or --all");
+  std::vector<shop::kafka::Record> out;
+  std::vector<int64_t> offsets;
+  for (const auto& record : records) {
+    if (!chosen.empty() && !chosen.count(record.offset)) continue;
+    const std::string origin = header(record, "dlq_origin_topic");
+    if (origin.empty()) return Fail(absl::StrCat("offset ", record.offset, " has no origin"));
+    shop::kafka::Record again{origin, record.key, record.payload, {}};
+    for (const auto& [name, value] : record.headers) {
+      if (name.rfind("dlq_", 0) != 0) again.headers.emplace_back(name, value);
+    }
+    again.headers.emplace_back("shop_redriven_from",
+                               absl::StrCat(topic, ":", record.partition, ":", record.offset));
+    out.push_back(std::move(again));
+    offsets.push_back(record.offset);
+  }
+  auto producer = shop::kafka::Producer::Create(absl::GetFlag(FLAGS_kafka_brokers),
+                                                KafkaRead(true, false).kafka_config);
+  if (!producer.ok()) return Fail(producer.status().ToString());
+  auto reports = (*producer)->ProduceAndWait(out, absl::Seconds(30));
+  int failed = 0;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    std::cout << nlohmann::json{{"offset", offsets[i]},
+                                {"redriven_to", out[i].topic},
+                                {"ok", reports[i].status.ok()},
+                                {"error", reports[i].status.ok()
+                                              ? ""
+                                              : std::string(reports[i].status.message())}}
+                     .dump()
+              << "\n";
+    failed += reports[i].status.ok() ? 0 : 1;
+  }
+  return failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --from-beginning and --from_beginning alike.
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--", 2) != 0) continue;
+    for (char* c = argv[i] + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') *c = '_';
+    }
+  }
   std::vector<char*> args = shop::config::ParseFlags(argc, argv);
   // args[0] is the program.
   if (args.size() >= 3 && std::string(args[1]) == "webhooks") return Webhooks(args);
+  if (args.size() == 4 && std::string(args[1]) == "events" && std::string(args[2]) == "tail") {
+    return EventsTail(args[3]);
+  }
+  if (args.size() >= 4 && std::string(args[1]) == "dlq") return Dlq(args);
   if (args.size() < 5 || std::string(args[1]) != "outbox" || std::string(args[2]) != "parked") {
     std::fputs(kUsage, stderr);
     return 2;
