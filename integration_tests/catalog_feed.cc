@@ -61,4 +61,21 @@ void WaitForCatalog(const mysql::MysqlOptions& database, const std::string& prod
       << "the order service did not learn " << product_id << " at " << price_minor;
 }
 
+shop::order::v1::PlaceOrderRequest OneLineOrder(const std::string& customer, const std::string& key,
+                                                const std::string& product_id, int64_t quantity) {
+  shop::order::v1::PlaceOrderRequest request;
+  request.set_customer_id(customer);
+  request.set_idempotency_key(key);
+  request.set_currency_code("EUR");
+  auto* address = request.mutable_shipping_address();
+  address->set_recipient("Ada");
+  address->add_lines("1 Main St");
+  address->set_city("Berlin");
+  address->set_country_code("DE");
+  auto* line = request.add_lines();
+  line->set_product_id(product_id);
+  line->set_quantity(quantity);
+  return request;
+}
+
 }  // namespace shop::testing

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/mysql/options.h"
+#include "proto/shop/order/v1/order_service.pb.h"
 
 namespace shop::testing {
 
@@ -25,6 +26,10 @@ void TeachCatalog(const std::string& topic_namespace, const mysql::MysqlOptions&
 void WaitForCatalog(const mysql::MysqlOptions& database, const std::string& product_id,
                     int64_t price_minor, const std::string& currency = "EUR",
                     bool discontinued = false);
+
+// A PlaceOrder request for one line, shipped to a fixed address.
+shop::order::v1::PlaceOrderRequest OneLineOrder(const std::string& customer, const std::string& key,
+                                                const std::string& product_id, int64_t quantity);
 
 }  // namespace shop::testing
 

@@ -251,18 +251,7 @@ class WebhookDispatchTest : public ::testing::Test {
   static std::string Place(const std::string& customer, const std::string& ref,
                            const std::string& product) {
     grpc::ClientContext context;
-    shop::order::v1::PlaceOrderRequest request;
-    request.set_customer_id(customer);
-    request.set_idempotency_key(ref);
-    request.set_currency_code("EUR");
-    auto* address = request.mutable_shipping_address();
-    address->set_recipient("Ada");
-    address->add_lines("1 Main St");
-    address->set_city("Berlin");
-    address->set_country_code("DE");
-    auto* line = request.add_lines();
-    line->set_product_id(product);
-    line->set_quantity(1);
+    const auto request = OneLineOrder(customer, ref, product, 1);
     shop::order::v1::PlaceOrderResponse response;
     grpc::Status status = system_->orders().PlaceOrder(&context, request, &response);
     EXPECT_TRUE(status.ok()) << ref << ": " << status.error_message();

@@ -15,6 +15,9 @@ mkdir -p "${DATA}/services" "${DATA}/logs"
 
 declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055
   [webhooks]=50056)
+# Prometheus metrics of each service: http://127.0.0.1:<port>/metrics
+declare -A METRICS=([order]=9101 [product]=9102 [delivery]=9103 [settlement]=9104 [coupon]=9105
+  [webhooks]=9106)
 declare -A BINARY=([order]=order/order [product]=product/product [delivery]=delivery/delivery
   [settlement]=settlement/settlement [coupon]=coupon/coupon [webhooks]=gateway/webhooks/webhooks
   [gateway]=gateway/gateway [invalidator]=gateway/catalog/invalidator
@@ -70,7 +73,7 @@ for service in order product delivery settlement coupon webhooks; do
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
     --mysql_user="shop_${service}" --mysql_password="${service}_dev_pw" \
     --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
-    ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
+    --metrics_address="127.0.0.1:${METRICS[${service}]}" ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
   echo $! >"${pidfile}"
   echo "[run] started ${service} on 127.0.0.1:${PORTS[${service}]} (pid $!, log .data/logs/${service}.log)"
 done
@@ -154,6 +157,7 @@ cat <<EOT
     "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
   curl -s -H 'X-Api-Key: demo-partner-key' 'http://127.0.0.1:8080/partner/v1/catalog?limit=10'
   tail -n 3 .data/webhooks/demo-marketplace.jsonl
+  curl -s http://127.0.0.1:9101/metrics | grep -E '^shop_(outbox_backlog|consumer_lag)'   # 9101-9106: order .. webhooks
   eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl outbox parked list order
   eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl webhooks list --state=dead
   tail -f .data/logs/order.log

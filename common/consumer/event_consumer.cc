@@ -18,6 +18,7 @@
 #include "common/kafka/kafka_status.h"
 #include "common/kafka/record_headers.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics.h"
 #include "common/mysql/multi_row.h"
 
 namespace shop::consumer {
@@ -92,6 +93,36 @@ EventConsumer::~EventConsumer() {
   if (consumer_ != nullptr) consumer_->close();
 }
 
+std::vector<EventConsumer::PartitionLag> EventConsumer::Lag() {
+  std::vector<PartitionLag> lags;
+  absl::MutexLock lock(&handle_mu_);
+  if (consumer_ == nullptr) return lags;
+  std::vector<RdKafka::TopicPartition*> assignment;
+  if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return lags;
+  consumer_->position(assignment);
+  // A partition not fetched yet in this session has no position: its
+  // committed offset is where it will start (one request for all of them).
+  std::vector<RdKafka::TopicPartition*> unknown;
+  for (RdKafka::TopicPartition* partition : assignment) {
+    if (partition->offset() < 0) unknown.push_back(partition);
+  }
+  if (!unknown.empty()) consumer_->committed(unknown, 2000);
+  for (const RdKafka::TopicPartition* partition : assignment) {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    // Nothing committed either: it starts from the beginning.
+    const int64_t position = partition->offset() >= 0 ? partition->offset() : low;
+    lags.push_back(
+        {partition->topic(), partition->partition(), std::max<int64_t>(0, high - position)});
+  }
+  RdKafka::TopicPartition::destroy(assignment);
+  return lags;
+}
+
 ConsumerStats EventConsumer::stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;
@@ -147,7 +178,10 @@ absl::Status EventConsumer::Run() {
       return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));
     }
   }
-  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  {
+    absl::MutexLock lock(&handle_mu_);
+    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  }
   if (consumer_ == nullptr) return absl::InternalError(absl::StrCat("creating consumer: ", error));
   auto dead_letters = kafka::Producer::Create(options_.brokers, options_.kafka_overrides);
   if (!dead_letters.ok()) return dead_letters.status();
@@ -167,7 +201,10 @@ absl::Status EventConsumer::Run() {
   }
   CommitPending(/*idle=*/true, /*sync=*/true);
   consumer_->close();  // leaves the group
-  consumer_.reset();
+  {
+    absl::MutexLock lock(&handle_mu_);
+    consumer_.reset();
+  }
   dead_letters_->Flush(absl::Seconds(5)).IgnoreError();
   log::Info("consumer stopped", {{"group", options_.group}});
   return absl::OkStatus();
@@ -301,6 +338,17 @@ absl::Status EventConsumer::ApplyOnce(const std::vector<Decoded>& records, size_
 }
 
 void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Message>>& batch) {
+  static auto& batch_seconds = metrics::Registry::Default().Histogram(
+      "shop_consumer_batch_seconds",
+      "Time to apply a poll batch (handlers, processed_events, commit), retries included.",
+      {"group"});
+  const absl::Time started = absl::Now();
+  struct ObserveOnExit {
+    std::function<void()> done;
+    ~ObserveOnExit() { done(); }
+  } observe{[&] {
+    batch_seconds.With({options_.group}).Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  }};
   std::vector<Decoded> records(batch.size());
   std::map<size_t, absl::Status> poisoned;
   int64_t unknown = 0;

@@ -166,6 +166,16 @@ class EventConsumer {
 
   ConsumerStats stats() const;
 
+  // Records behind the end of each assigned partition (the end as last
+  // fetched), from any thread; empty before the consumer runs.
+  struct PartitionLag {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t lag = 0;
+  };
+  std::vector<PartitionLag> Lag();
+  const ConsumerOptions& options() const { return options_; }
+
  private:
   struct Registration {
     const google::protobuf::Message* prototype;
@@ -207,7 +217,8 @@ class EventConsumer {
   outbox::Outbox* outbox_;
   absl::flat_hash_map<std::string, Registration> handlers_;
   BatchHook before_batch_;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;  // set and reset under handle_mu_
+  absl::Mutex handle_mu_;
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;

@@ -11,9 +11,32 @@
 #include "absl/time/clock.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics.h"
 
 namespace shop::grpc_util {
 namespace {
+
+const char* CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+}
 
 absl::Mutex registry_mutex;
 absl::flat_hash_map<const grpc::ServerContextBase*, std::string>& Registry() {
@@ -57,6 +80,13 @@ class CorrelationInterceptor : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
+      static auto& handled = metrics::Registry::Default().Counter(
+          "shop_grpc_server_handled_total", "gRPC calls completed, by method and status code.",
+          {"method", "code"});
+      static auto& latency = metrics::Registry::Default().Histogram(
+          "shop_grpc_server_handling_seconds", "gRPC call latency, by method.", {"method"});
+      handled.With({info_->method(), CodeName(status.error_code())}).Increment();
+      latency.With({info_->method()}).Observe(absl::ToDoubleSeconds(absl::Now() - start_));
       log::Info("rpc", {{"method", std::string(info_->method())},
                         {"code", int64_t{status.error_code()}},
                         {"correlation_id", id_},

@@ -25,6 +25,8 @@ namespace shop::metrics {
 class Counter {
  public:
   void Increment(double by = 1);
+  // For a collector mirroring a count kept elsewhere (it only grows).
+  void SetTotal(double total) { value_.store(total, std::memory_order_relaxed); }
   double value() const { return value_.load(std::memory_order_relaxed); }
 
  private:

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "common/metrics/metrics.h"
 #include "common/mysql/errors.h"
 
 namespace shop::mysql {
@@ -88,6 +89,11 @@ ConnectionPool::~ConnectionPool() {
   idle_.clear();
 }
 
+int ConnectionPool::in_use() const {
+  absl::MutexLock lock(&mu_);
+  return open_ - static_cast<int>(idle_.size());
+}
+
 int ConnectionPool::open_connections() const {
   absl::MutexLock lock(&mu_);
   return open_;
@@ -98,6 +104,9 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::OpenDedicated()
 }
 
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
+  static auto& wait = metrics::Registry::Default().Histogram(
+      "shop_db_pool_wait_seconds", "Time to get a MySQL connection from the pool.", {"database"});
+  const absl::Time started = absl::Now();
   while (true) {
     std::unique_ptr<PooledSlot> slot;
     {
@@ -116,6 +125,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
         ++open_;
       }
     }
+    wait.With({options_.database}).Observe(absl::ToDoubleSeconds(absl::Now() - started));
     if (slot == nullptr) {
       auto connection = Connect(options_);
       if (!connection.ok()) {

@@ -83,6 +83,8 @@ class ConnectionPool {
 
   // Connections currently open (idle and borrowed).
   int open_connections() const;
+  // Connections handed out and not yet returned.
+  int in_use() const;
 
  private:
   friend class PooledConnection;

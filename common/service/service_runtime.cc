@@ -1,5 +1,8 @@
 #include "common/service/service_runtime.h"
 
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -44,6 +47,8 @@ ABSL_FLAG(int, consumer_threads, 3,
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
+ABSL_FLAG(std::string, metrics_address, "",
+          "serve Prometheus metrics on http://<host:port>/metrics (empty: not served)");
 ABSL_FLAG(std::string, log_file, "", "append the JSON log lines here instead of stderr");
 
 namespace shop::service {
@@ -229,6 +234,7 @@ void ServiceRuntime::StopConsumers() {
 void ServiceRuntime::StopAll() {
   // Stop taking calls, then finish the batch in hand and leave the group,
   // then publish what is left.
+  if (metrics_server_ != nullptr) metrics_server_->Stop();
   if (server_ != nullptr) server_->Shutdown(absl::Seconds(5));
   StopConsumers();
   if (relay_ != nullptr) relay_->Stop();
@@ -236,12 +242,90 @@ void ServiceRuntime::StopAll() {
 
 ServiceRuntime::~ServiceRuntime() { StopAll(); }
 
+void ServiceRuntime::RegisterCollectors() {
+  metrics::Registry& registry = metrics::Registry::Default();
+  registry.AddCollector([this, &registry] {
+    // The outbox, read at scrape time.
+    auto connection = pool_->Acquire(absl::Now() + absl::Seconds(2));
+    if (connection.ok()) {
+      try {
+        std::unique_ptr<sql::ResultSet> row(
+            connection
+                ->Prepare("SELECT SUM(parked_at IS NULL), SUM(parked_at IS NOT NULL),"
+                          " TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6))"
+                          " FROM outbox WHERE published_at IS NULL")
+                .executeQuery());
+        if (row->next()) {
+          registry.Gauge("shop_outbox_backlog_events", "Events in the outbox not yet published.")
+              .With({})
+              .Set(row->isNull(1) ? 0 : row->getInt64(1));
+          registry.Gauge("shop_outbox_parked_events", "Events parked by the relay (see shopctl).")
+              .With({})
+              .Set(row->isNull(2) ? 0 : row->getInt64(2));
+          registry
+              .Gauge("shop_outbox_oldest_unpublished_age_seconds",
+                     "Age of the oldest unpublished outbox event (0: none).")
+              .With({})
+              .Set(row->isNull(3) ? 0 : row->getInt64(3) / 1e6);
+        }
+      } catch (const sql::SQLException&) {
+        connection->MarkBroken();
+      }
+    }
+    registry.Gauge("shop_db_pool_in_use_connections", "MySQL connections handed out.")
+        .With({})
+        .Set(pool_->in_use());
+    // The consumers: counts summed over this process's consumers, lag per partition.
+    std::map<std::string, consumer::ConsumerStats> totals;
+    for (auto& consumer : consumers_) {
+      const consumer::ConsumerStats stats = consumer->stats();
+      consumer::ConsumerStats& total = totals[consumer->options().group];
+      total.applied += stats.applied;
+      total.duplicates += stats.duplicates;
+      total.unknown_types += stats.unknown_types;
+      total.dead_lettered += stats.dead_lettered;
+      total.transient_failures += stats.transient_failures;
+      for (const auto& lag : consumer->Lag()) {
+        registry
+            .Gauge("shop_consumer_lag_records",
+                   "Records behind the end of the partition, per assigned partition.",
+                   {"group", "topic", "partition"})
+            .With({consumer->options().group, lag.topic, std::to_string(lag.partition)})
+            .Set(lag.lag);
+      }
+    }
+    for (const auto& [group, total] : totals) {
+      const std::pair<const char*, int64_t> counts[] = {
+          {"shop_consumer_events_applied_total", total.applied},
+          {"shop_consumer_duplicates_skipped_total", total.duplicates},
+          {"shop_consumer_unknown_types_skipped_total", total.unknown_types},
+          {"shop_consumer_dead_lettered_total", total.dead_lettered},
+          {"shop_consumer_retries_total", total.transient_failures}};
+      for (const auto& [name, value] : counts) {
+        registry.Counter(name, "See common/consumer/event_consumer.h.", {"group"})
+            .With({group})
+            .SetTotal(static_cast<double>(value));
+      }
+    }
+  });
+}
+
 int ServiceRuntime::Run() {
   // The server first: if its port cannot be bound, nothing else has started
   // and nothing runs on after this returns.
   if (absl::Status started = server_->Start(); !started.ok()) {
     log::Error("cannot serve gRPC", {{"error", started.ToString()}});
     return 1;
+  }
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
+    RegisterCollectors();
+    metrics_server_ = std::make_unique<metrics::MetricsServer>();
+    auto port = metrics_server_->Start(address);
+    if (!port.ok()) {
+      log::Error("cannot serve metrics", {{"error", port.status().ToString()}});
+      return 1;
+    }
+    log::Info("metrics served", {{"address", address}, {"port", int64_t{*port}}});
   }
   if (relay_ != nullptr) relay_->Start();
   for (auto& consumer : consumers_) {

@@ -23,6 +23,7 @@
 #include "common/consumer/event_consumer.h"
 #include "common/grpc/server.h"
 #include "common/kafka/producer.h"
+#include "common/metrics/metrics_server.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/migrations.h"
 #include "common/outbox/outbox.h"
@@ -67,6 +68,7 @@ class ServiceRuntime {
  private:
   ServiceRuntime() = default;
   void StopConsumers();
+  void RegisterCollectors();
   void StopAll();
 
   ServiceDefinition definition_;
@@ -78,6 +80,7 @@ class ServiceRuntime {
   std::vector<std::unique_ptr<consumer::EventConsumer>> consumers_;
   std::unique_ptr<grpc_util::Server> server_;
   std::vector<std::thread> consumer_threads_;
+  std::unique_ptr<metrics::MetricsServer> metrics_server_;
 };
 
 // The whole main() of a service: `Commands(pool, outbox)` holds its logic and
