@@ -374,6 +374,29 @@ TEST_F(WebhookDispatchTest, DeadDeliveriesAreRedeliveredByTheOperatorInOrderAndO
   EXPECT_EQ(initech_->received().size(), 2u) << "a second redelivery changes nothing";
 }
 
+// Passwords reach the services through files (or the environment), never
+// their command lines, which any local user can read with ps.
+TEST_F(WebhookDispatchTest, NoPasswordAppearsInThePsOutputOfTheRunningSystem) {
+  FILE* pipe = popen("ps -eo args", "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string ps;
+  char buffer[4096];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) ps += buffer;
+  pclose(pipe);
+  int services = 0;
+  for (const char* name : {"order", "product", "delivery", "settlement", "coupon"}) {
+    const std::string& password = system_->database(name).password;
+    ASSERT_FALSE(password.empty());
+    EXPECT_EQ(ps.find(password), std::string::npos) << name << "'s password is in ps";
+    services += ps.find("--mysql_database=" + system_->database(name).database) != std::string::npos
+                    ? 1
+                    : 0;
+  }
+  EXPECT_EQ(ps.find(database_->options().password), std::string::npos) << "the dispatcher's";
+  EXPECT_EQ(services, 5) << "the services are running, and ps shows them";
+  EXPECT_NE(ps.find("--mysql_password_file="), std::string::npos);
+}
+
 // SIGKILL between sending and recording: whatever was sent but not recorded
 // is sent again, with the same webhook-id; nothing is lost and each order's
 // messages keep their order.

@@ -12,6 +12,7 @@ eval "$("${ROOT}/tools/dev" env)"
 BIN="${ROOT}/bazel-bin"
 DATA="${ROOT}/.data"
 mkdir -p "${DATA}/services" "${DATA}/logs"
+(umask 077 && mkdir -p "${DATA}/secrets")
 
 declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055
   [webhooks]=50056)
@@ -63,15 +64,17 @@ for service in order product delivery settlement coupon webhooks; do
     continue
   fi
   # Its own database and MySQL user, with grants on that database only.
-  "${BIN}/tools/provision/provision_db" --host="${SHOP_MYSQL_HOST}" --port="${SHOP_MYSQL_PORT}" \
-    --admin_user="${SHOP_MYSQL_USER}" --admin_password="${SHOP_MYSQL_PASSWORD}" \
-    --database="shop_${service}" --user="shop_${service}" --password="${service}_dev_pw"
+  # Passwords go through the environment and files, never the command line.
+  SHOP_ADMIN_PASSWORD="${SHOP_MYSQL_PASSWORD}" SHOP_PASSWORD="${service}_dev_pw" \
+    "${BIN}/tools/provision/provision_db" --host="${SHOP_MYSQL_HOST}" --port="${SHOP_MYSQL_PORT}" \
+    --admin_user="${SHOP_MYSQL_USER}" --database="shop_${service}" --user="shop_${service}"
+  (umask 077 && printf '%s\n' "${service}_dev_pw" >"${DATA}/secrets/${service}.password")
   rm -f "${DATA}/services/${service}.port"
   # shellcheck disable=SC2086
-  nohup "${BIN}/${BINARY[${service}]}" \
+  env -u SHOP_MYSQL_PASSWORD nohup "${BIN}/${BINARY[${service}]}" \
     --grpc_address="127.0.0.1:${PORTS[${service}]}" --brokers="${SHOP_KAFKA_BROKERS}" \
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
-    --mysql_user="shop_${service}" --mysql_password="${service}_dev_pw" \
+    --mysql_user="shop_${service}" --mysql_password_file="${DATA}/secrets/${service}.password" \
     --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
     --metrics_address="127.0.0.1:${METRICS[${service}]}" ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
   echo $! >"${pidfile}"

@@ -1,7 +1,10 @@
 #include "common/config/flags.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -34,6 +37,19 @@ std::vector<char*> ParseFlags(int argc, char** argv) {
     std::exit(2);
   }
   return absl::ParseCommandLine(argc, argv);
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) return absl::NotFoundError("no secret file " + path);
+  if ((info.st_mode & 077) != 0) {
+    return absl::PermissionDeniedError(path + " can be read by others: chmod 600 it");
+  }
+  std::ifstream in(path);
+  std::string secret;
+  if (!in || !std::getline(in, secret)) return absl::NotFoundError("cannot read " + path);
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  return secret;
 }
 
 }  // namespace shop::config

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace shop::config {
@@ -22,6 +23,11 @@ absl::Status ApplyEnvironment();
 // ApplyEnvironment, then absl::ParseCommandLine. Exits with a message on a
 // bad value. Returns the positional arguments.
 std::vector<char*> ParseFlags(int argc, char** argv);
+
+// A secret kept in a file (a password, a key): its first line, without the
+// line end. Refused when the file can be read by anyone but its owner
+// (mode & 077), like ssh does with a private key; NOT_FOUND when missing.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 
 }  // namespace shop::config
 

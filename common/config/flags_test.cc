@@ -1,6 +1,9 @@
 #include "common/config/flags.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/flags/flag.h"
 #include "gtest/gtest.h"
@@ -32,6 +35,20 @@ TEST(FlagsTest, BadEnvironmentValueIsAnErrorNamingTheVariable) {
   unsetenv("SHOP_CONFIG_TEST_PORT");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("SHOP_CONFIG_TEST_PORT"), std::string::npos);
+}
+
+TEST(SecretFileTest, ReadsTheFirstLineOfAnOwnerOnlyFileAndRefusesOthers) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string secret = dir + "/secret", open = dir + "/open";
+  std::ofstream(secret) << "s3cret\nsecond line\n";
+  std::ofstream(open) << "s3cret\n";
+  chmod(secret.c_str(), 0600);
+  chmod(open.c_str(), 0644);
+  auto read = ReadSecretFile(secret);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, "s3cret");
+  EXPECT_EQ(ReadSecretFile(open).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReadSecretFile(dir + "/missing").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -37,7 +37,10 @@ ABSL_FLAG(std::string, topic_namespace, "",
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
 ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
 ABSL_FLAG(std::string, mysql_user, "", "the service's own MySQL user");
-ABSL_FLAG(std::string, mysql_password, "", "its password");
+ABSL_FLAG(
+    std::string, mysql_password, "",
+    "its password; better SHOP_MYSQL_PASSWORD or --mysql_password_file, which ps does not show");
+ABSL_FLAG(std::string, mysql_password_file, "", "a file (mode 600) holding the password");
 ABSL_FLAG(std::string, mysql_database, "", "the service's own database");
 ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
 ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
@@ -131,6 +134,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
   options.port = absl::GetFlag(FLAGS_mysql_port);
   options.user = absl::GetFlag(FLAGS_mysql_user);
   options.password = absl::GetFlag(FLAGS_mysql_password);
+  if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
+    auto password = config::ReadSecretFile(file);
+    if (!password.ok()) return password.status();
+    options.password = *password;
+  }
   options.database = absl::GetFlag(FLAGS_mysql_database);
   options.pool_size = absl::GetFlag(FLAGS_mysql_pool_size);
   if (options.user.empty() || options.database.empty()) {

@@ -21,6 +21,7 @@ ServiceProcess::ServiceProcess(std::string binary, mysql::MysqlOptions database,
   const char* tmp = std::getenv("TEST_TMPDIR");
   const std::string name = UniqueName(std::filesystem::path(binary_).filename().string());
   port_file_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name, ".port");
+  password_file_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name, ".password");
   // Service logs go to the test's undeclared outputs, kept by Bazel.
   const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
   log_path_ = absl::StrCat(outputs != nullptr ? outputs : (tmp != nullptr ? tmp : "/tmp"), "/",
@@ -31,6 +32,11 @@ ServiceProcess::~ServiceProcess() { Kill(); }
 
 absl::Status ServiceProcess::Start() {
   std::filesystem::remove(port_file_);
+  {
+    std::ofstream(password_file_) << database_.password << "\n";
+    std::filesystem::permissions(
+        password_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
   std::vector<std::string> args = {
       "--grpc_address=127.0.0.1:0",
       "--port_file=" + port_file_,
@@ -39,7 +45,8 @@ absl::Status ServiceProcess::Start() {
       "--mysql_host=" + database_.host,
       "--mysql_port=" + std::to_string(database_.port),
       "--mysql_user=" + database_.user,
-      "--mysql_password=" + database_.password,
+      // In a file, never on the command line (ps shows command lines).
+      "--mysql_password_file=" + password_file_,
       "--mysql_database=" + database_.database,
       "--log_file=" + log_path_,
   };

@@ -29,6 +29,7 @@ class ServiceProcess {
 
   bool running();
   int port() const { return port_; }
+  pid_t pid() const { return process_ != nullptr ? process_->pid() : -1; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_path_; }
 
@@ -39,6 +40,7 @@ class ServiceProcess {
   std::vector<std::string> extra_args_;
   std::string log_path_;
   std::string port_file_;
+  std::string password_file_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
