@@ -16,6 +16,8 @@
 #include "common/config/flags.h"
 #include "common/grpc/server.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_server.h"
 #include "gateway/catalog/catalog.h"
 #include "gateway/catalog/redis_client.h"
 #include "gateway/http/bounded_server.h"
@@ -41,6 +43,8 @@ ABSL_FLAG(int, request_timeout_ms, 10000,
 ABSL_FLAG(int, unauthenticated_burst, 20,
           "requests with a wrong or missing key per client address at once (429 beyond)");
 ABSL_FLAG(double, unauthenticated_per_second, 2, "and their refill rate");
+ABSL_FLAG(std::string, metrics_address, "",
+          "serve Prometheus metrics on http://<host:port>/metrics (empty: not served)");
 ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here once serving");
 
 int main(int argc, char** argv) {
@@ -106,8 +110,31 @@ int main(int argc, char** argv) {
     std::ofstream(port_file + ".tmp") << port << "\n";
     std::rename((port_file + ".tmp").c_str(), port_file.c_str());
   }
+  shop::metrics::MetricsServer metrics_server;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
+    shop::metrics::Registry& registry = shop::metrics::Registry::Default();
+    registry.AddCollector([&catalog, &registry] {
+      const shop::gateway::CatalogStats stats = catalog.stats();
+      auto& products =
+          registry.Counter("shop_catalog_cache_products_total",
+                           "Catalog products read, by where they came from.", {"result"});
+      products.With({"hit"}).SetTotal(stats.hits);
+      products.With({"miss"}).SetTotal(stats.misses);
+      products.With({"stored"}).SetTotal(stats.stored);
+      registry
+          .Counter("shop_catalog_cache_bypassed_reads_total",
+                   "Catalog reads answered from ProductService because Redis failed.")
+          .With({})
+          .SetTotal(stats.bypassed);
+    });
+    if (auto bound = metrics_server.Start(address); !bound.ok()) {
+      std::fprintf(stderr, "gateway: %s\n", bound.status().ToString().c_str());
+      return 1;
+    }
+  }
   shop::log::Info("gateway listening", {{"port", int64_t{port}}});
   shop::grpc_util::WaitForShutdownSignal();
+  metrics_server.Stop();
   server.stop();
   listener.join();
   shop::log::Info("gateway stopped");

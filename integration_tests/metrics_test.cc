@@ -122,7 +122,12 @@ TEST(MetricsTest, AServiceExposesValidMetricsThatMoveWithItsWork) {
         return series > 0;
       },
       absl::Seconds(30)));
-  EXPECT_EQ(Promtool(Scrape(metrics_port)), "exit=0\n");
+  const std::string after = Scrape(metrics_port);
+  EXPECT_EQ(Promtool(after), "exit=0\n");
+  // The three held orders' events, published by this instance's relay.
+  EXPECT_GE(Sample(after, "shop_outbox_published_total"), 3);
+  EXPECT_GE(Sample(after, "shop_outbox_commit_to_ack_seconds_count"), 3);
+  EXPECT_GT(Sample(after, "shop_outbox_commit_to_ack_seconds_sum"), 0);
   ASSERT_TRUE(relaying.Stop().ok());
 }
 

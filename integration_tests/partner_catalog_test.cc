@@ -65,11 +65,13 @@ class PartnerCatalogTest : public ::testing::Test {
                                          {"ACME-WARMUP", "cat-warmup"}}}}}}}
                                    .dump();
     port_file_ = new std::string(dir + "/catalog_gateway.port");
+    metrics_port_ = FreePort();
     gateway_ = new ChildProcess(
         "gateway/gateway",
         {"--http_address=127.0.0.1:0", "--port_file=" + *port_file_, "--order_address=127.0.0.1:1",
          "--product_address=" + product_->address(), "--redis_address=" + redis_->address(),
-         "--catalog_ttl_seconds=600", "--partners_file=" + partners});
+         "--catalog_ttl_seconds=600", "--partners_file=" + partners,
+         absl::StrCat("--metrics_address=127.0.0.1:", metrics_port_)});
     ASSERT_TRUE(WaitFor(
         [&] {
           std::ifstream in(*port_file_);
@@ -161,6 +163,7 @@ class PartnerCatalogTest : public ::testing::Test {
   static ChildProcess* gateway_;
   static std::string* port_file_;
   static int port_;
+  static int metrics_port_;
 };
 
 TestDatabase* PartnerCatalogTest::database_ = nullptr;
@@ -171,6 +174,7 @@ ChildProcess* PartnerCatalogTest::invalidator_ = nullptr;
 ChildProcess* PartnerCatalogTest::gateway_ = nullptr;
 std::string* PartnerCatalogTest::port_file_ = nullptr;
 int PartnerCatalogTest::port_ = 0;
+int PartnerCatalogTest::metrics_port_ = 0;
 
 TEST_F(PartnerCatalogTest, AnItemIsShownInPartnerTermsAndCachedAfterTheFirstRead) {
   Answer first = Get("/partner/v1/catalog/ACME-KETTLE");
@@ -282,6 +286,31 @@ TEST_F(PartnerCatalogTest, RedisDownTheCatalogIsStillServedThenCachedAgainWhenIt
   auto took = TimeUntilPrice("ACME-TEA", "5.60");
   ASSERT_TRUE(took.has_value());
   EXPECT_LE(*took, absl::Seconds(1));
+}
+
+// After the tests above (Redis was down in one): the degraded path and the
+// requests are counted, by route, in a valid exposition.
+TEST_F(PartnerCatalogTest, TheGatewayCountsRequestsByRouteAndTheDegradedPath) {
+  httplib::Client client("127.0.0.1", metrics_port_);
+  auto scraped = client.Get("/metrics");
+  ASSERT_TRUE(scraped && scraped->status == 200);
+  const std::string& text = scraped->body;
+  auto sample = [&](const std::string& series) {
+    const size_t at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size() + 2));
+  };
+  EXPECT_GE(sample("shop_catalog_cache_bypassed_reads_total"), 3) << text;
+  EXPECT_GT(sample("shop_catalog_cache_products_total{result=\"hit\"}"), 0);
+  EXPECT_GT(sample("shop_http_requests_total{method=\"GET\",route=\"/partner/v1/catalog/{sku}\","
+                   "code=\"200\"}"),
+            10);
+  EXPECT_GE(sample("shop_http_requests_total{method=\"GET\",route=\"/partner/v1/catalog\","
+                   "code=\"400\"}"),
+            3);
+  EXPECT_EQ(text.find("ACME-TEA"), std::string::npos) << "raw paths are never labels";
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/gateway_metrics.txt";
+  std::ofstream(path) << text;
+  EXPECT_EQ(std::system(("/usr/bin/promtool check metrics < " + path).c_str()), 0);
 }
 
 }  // namespace

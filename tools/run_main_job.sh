@@ -103,7 +103,8 @@ start_plain invalidator --brokers="${SHOP_KAFKA_BROKERS}" --redis_address="${SHO
 rm -f "${DATA}/services/gateway.port"
 start_plain gateway --http_address=127.0.0.1:8080 --order_address=127.0.0.1:${PORTS[order]} \
   --product_address=127.0.0.1:${PORTS[product]} --redis_address="${SHOP_REDIS_ADDRESS}" \
-  --partners_file="${PARTNERS}" --port_file="${DATA}/services/gateway.port"
+  --partners_file="${PARTNERS}" --port_file="${DATA}/services/gateway.port" \
+  --metrics_address=127.0.0.1:9100
 for ((i = 0; i < 120; i++)); do [[ -s "${DATA}/services/gateway.port" ]] && break; sleep 0.25; done
 
 echo

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/errors/taxonomy.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics.h"
 
 namespace shop::outbox {
 namespace {
@@ -179,6 +180,22 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
   absl::Status marked = store_.MarkPublished(acknowledged);
   if (!marked.ok()) return marked;
   if (options_.on_step) options_.on_step(RelayStep::kMarked, static_cast<int>(acknowledged.size()));
+  static auto& published = metrics::Registry::Default()
+                               .Counter("shop_outbox_published_total",
+                                        "Outbox events acknowledged by the broker and marked.")
+                               .With({});
+  static auto& publish_failures =
+      metrics::Registry::Default()
+          .Counter("shop_outbox_publish_failures_total", "Outbox events the broker refused.")
+          .With({});
+  static auto& commit_to_ack =
+      metrics::Registry::Default()
+          .Histogram("shop_outbox_commit_to_ack_seconds",
+                     "From an event's outbox commit to the broker's acknowledgement.")
+          .With({});
+  published.Increment(static_cast<double>(acknowledged.size()));
+  publish_failures.Increment(static_cast<double>(failures));
+  for (const absl::Time& time : created) commit_to_ack.Observe(absl::ToDoubleSeconds(now - time));
   absl::MutexLock lock(&mu_);
   stats_.published += static_cast<int64_t>(acknowledged.size());
   stats_.held_back += held_back;

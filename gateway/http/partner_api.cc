@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics.h"
 #include "gateway/http/bounded_server.h"
 #include "gateway/partner/translation.h"
 #include "google/protobuf/util/json_util.h"
@@ -74,6 +75,19 @@ const std::regex& CatalogItemPath() {
   static const std::regex path(R"(/partner/v1/catalog/([^/]+))");
   return path;
 }
+// A request is served on one worker thread from its routing to its log line.
+thread_local absl::Time request_started = absl::InfinitePast();
+
+// The route a path belongs to, for metric labels (never the raw path: its
+// values are unbounded).
+std::string RouteOf(const std::string& path) {
+  if (path == kOrdersPath || path == kCatalogPath) return path;
+  if (std::regex_match(path, CancelPath())) return "/partner/v1/orders/{orderRef}/cancel";
+  if (std::regex_match(path, OrderPath())) return "/partner/v1/orders/{orderRef}";
+  if (std::regex_match(path, CatalogItemPath())) return "/partner/v1/catalog/{sku}";
+  return "other";
+}
+
 constexpr int kDefaultCatalogPage = 50;
 constexpr int kMaxCatalogPage = 200;
 constexpr size_t kMaxSkuBytes = 200;
@@ -153,6 +167,7 @@ bool PartnerApi::ReadBody(const httplib::Request& request, const httplib::Conten
 void PartnerApi::Install(httplib::Server& server) {
   server.set_payload_max_length(options_.max_body_bytes);
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    request_started = absl::Now();
     return RefuseEarly(req, res) ? httplib::Server::HandlerResponse::Handled
                                  : httplib::Server::HandlerResponse::Unhandled;
   });
@@ -193,6 +208,18 @@ void PartnerApi::Install(httplib::Server& server) {
         return httplib::Server::HandlerResponse::Handled;
       }));
   server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    static auto& requests = metrics::Registry::Default().Counter(
+        "shop_http_requests_total", "HTTP requests answered, by method, route and status.",
+        {"method", "route", "code"});
+    static auto& duration = metrics::Registry::Default().Histogram(
+        "shop_http_request_duration_seconds",
+        "From a request's headers read to its answer, by method and route.", {"method", "route"});
+    const std::string route = RouteOf(request.path);
+    requests.With({request.method, route, std::to_string(response.status)}).Increment();
+    if (request_started != absl::InfinitePast()) {
+      duration.With({request.method, route})
+          .Observe(absl::ToDoubleSeconds(absl::Now() - request_started));
+    }
     log::Info("http", {{"method", request.method},
                        {"path", request.path},
                        {"status", int64_t{response.status}},
