@@ -107,6 +107,19 @@ start_plain gateway --http_address=127.0.0.1:8080 --order_address=127.0.0.1:${PO
   --metrics_address=127.0.0.1:9100
 for ((i = 0; i < 120; i++)); do [[ -s "${DATA}/services/gateway.port" ]] && break; sleep 0.25; done
 
+BINARY[prometheus]=/usr/bin/prometheus
+pidfile="${DATA}/services/prometheus.pid"
+if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
+  echo "[run] prometheus already running (pid $(cat "${pidfile}"))"
+else
+  mkdir -p "${DATA}/prometheus"
+  nohup /usr/bin/prometheus --config.file="${ROOT}/tools/prometheus/prometheus.yml" \
+    --storage.tsdb.path="${DATA}/prometheus" --web.listen-address=127.0.0.1:9090 \
+    </dev/null >>"${DATA}/logs/prometheus.log" 2>&1 &
+  echo $! >"${pidfile}"
+  echo "[run] started prometheus on http://127.0.0.1:9090 (pid $!, log .data/logs/prometheus.log)"
+fi
+
 echo
 "${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
   --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
@@ -143,6 +156,14 @@ for line in sys.stdin:
           d["status"], d["total"] + " " + d["currency"], r["signature"], r["webhook-id"]))'
 echo "-- the data platform received $(wc -l <"${DATA}/webhooks/platform.jsonl" 2>/dev/null || echo 0) domain events so far (.data/webhooks/platform.jsonl)"
 
+for ((i = 0; i < 40; i++)); do
+  up="$(curl -s 'http://127.0.0.1:9090/api/v1/query?query=sum(up)' |
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)' 2>/dev/null || echo 0)"
+  [[ "${up}" == 7 ]] && break
+  sleep 0.5
+done
+echo "-- Prometheus (http://127.0.0.1:9090) scrapes ${up} of 7 targets"
+
 GRPCURL="${ROOT}/.cache/bin/grpcurl"
 cat <<EOT
 
@@ -161,7 +182,8 @@ cat <<EOT
     "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
   curl -s -H 'X-Api-Key: demo-partner-key' 'http://127.0.0.1:8080/partner/v1/catalog?limit=10'
   tail -n 3 .data/webhooks/demo-marketplace.jsonl
-  curl -s http://127.0.0.1:9101/metrics | grep -E '^shop_(outbox_backlog|consumer_lag)'   # 9101-9106: order .. webhooks
+  curl -s http://127.0.0.1:9101/metrics | grep -E '^shop_(outbox_backlog|consumer_lag)'   # 9100 gateway, 9101-9106: order .. webhooks
+  curl -s 'http://127.0.0.1:9090/api/v1/query' --data-urlencode 'query=sum by (group) (shop_consumer_lag_records)'
   eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl outbox parked list order
   eval "\$(tools/dev env)"; bazel-bin/tools/shopctl/shopctl webhooks list --state=dead
   tail -f .data/logs/order.log
