@@ -15,12 +15,9 @@
 
 namespace shop::testing {
 
-// Publishes ProductChanged for `product_id` as the product service would,
-// and waits until the order service behind `database` has it in its
-// catalog replica: orders are priced from there.
-void TeachCatalog(const std::string& topic_namespace, const mysql::MysqlOptions& database,
-                  const std::string& product_id, int64_t price_minor, const std::string& currency,
-                  bool discontinued, absl::Time change_time) {
+void PublishProductChanged(const std::string& topic_namespace, const std::string& product_id,
+                           int64_t price_minor, const std::string& currency, bool discontinued,
+                           absl::Time change_time) {
   shop::product::v1::ProductChanged changed;
   changed.set_product_id(product_id);
   changed.mutable_product()->set_product_id(product_id);
@@ -40,6 +37,16 @@ void TeachCatalog(const std::string& topic_namespace, const mysql::MysqlOptions&
         changed.SerializeAsString(), events::ToHeaders(metadata)}},
       absl::Seconds(10));
   ASSERT_TRUE(reports[0].status.ok()) << reports[0].status;
+}
+
+// Publishes ProductChanged for `product_id` as the product service would,
+// and waits until the order service behind `database` has it in its
+// catalog replica: orders are priced from there.
+void TeachCatalog(const std::string& topic_namespace, const mysql::MysqlOptions& database,
+                  const std::string& product_id, int64_t price_minor, const std::string& currency,
+                  bool discontinued, absl::Time change_time) {
+  PublishProductChanged(topic_namespace, product_id, price_minor, currency, discontinued,
+                        change_time);
   WaitForCatalog(database, product_id, price_minor, currency, discontinued);
 }
 

@@ -14,6 +14,12 @@
 
 namespace shop::testing {
 
+// Publishes ProductChanged for `product_id` in `topic_namespace`, as the
+// product service would (gtest assertions).
+void PublishProductChanged(const std::string& topic_namespace, const std::string& product_id,
+                           int64_t price_minor, const std::string& currency = "EUR",
+                           bool discontinued = false, absl::Time change_time = absl::Now());
+
 // Publishes ProductChanged for `product_id` in `topic_namespace` and waits
 // (gtest assertions) until the order service behind `database` has it.
 void TeachCatalog(const std::string& topic_namespace, const mysql::MysqlOptions& database,

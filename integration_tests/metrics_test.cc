@@ -11,6 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
 #include "common/testing/service_process.h"
@@ -122,6 +123,28 @@ TEST(MetricsTest, AServiceExposesValidMetricsThatMoveWithItsWork) {
         return series > 0;
       },
       absl::Seconds(30)));
+  // A consumer that cannot apply (its processed_events table locked by an
+  // operator): its lag grows with every event that arrives; unlocked, it
+  // catches up and the lag is 0 again.
+  auto total_lag = [&] {
+    const std::string now = Scrape(metrics_port);
+    std::regex lag("shop_consumer_lag_records\\{[^}]*\\} ([0-9.e+]+)");
+    double total = 0;
+    for (auto it = std::sregex_iterator(now.begin(), now.end(), lag); it != std::sregex_iterator();
+         ++it) {
+      total += std::stod((*it)[1]);
+    }
+    return total;
+  };
+  mysql::ConnectionPool admin(AdminOptions());
+  auto locker = admin.Acquire();
+  ASSERT_TRUE(locker.ok());
+  locker->Execute("LOCK TABLES `" + database.options().database + "`.processed_events WRITE");
+  for (int i = 0; i < 10; ++i) PublishProductChanged(ns, absl::StrCat("lagging-", i), 100 + i);
+  EXPECT_TRUE(WaitFor([&] { return total_lag() == 10; }, absl::Seconds(30))) << total_lag();
+  locker->Execute("UNLOCK TABLES");
+  EXPECT_TRUE(WaitFor([&] { return total_lag() == 0; }, absl::Seconds(30))) << total_lag();
+
   const std::string after = Scrape(metrics_port);
   EXPECT_EQ(Promtool(after), "exit=0\n");
   // The three held orders' events, published by this instance's relay.

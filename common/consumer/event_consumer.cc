@@ -99,14 +99,13 @@ std::vector<EventConsumer::PartitionLag> EventConsumer::Lag() {
   if (consumer_ == nullptr) return lags;
   std::vector<RdKafka::TopicPartition*> assignment;
   if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return lags;
-  consumer_->position(assignment);
-  // A partition not fetched yet in this session has no position: its
-  // committed offset is where it will start (one request for all of them).
-  std::vector<RdKafka::TopicPartition*> unknown;
-  for (RdKafka::TopicPartition* partition : assignment) {
-    if (partition->offset() < 0) unknown.push_back(partition);
+  // Behind what is applied: the group's committed offsets (records fetched
+  // but not yet applied and committed still count), as kafka-consumer-groups
+  // reports it.
+  if (!assignment.empty() && consumer_->committed(assignment, 2000) != RdKafka::ERR_NO_ERROR) {
+    RdKafka::TopicPartition::destroy(assignment);
+    return lags;
   }
-  if (!unknown.empty()) consumer_->committed(unknown, 2000);
   for (const RdKafka::TopicPartition* partition : assignment) {
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low, &high) !=
@@ -114,10 +113,10 @@ std::vector<EventConsumer::PartitionLag> EventConsumer::Lag() {
         high < 0) {
       continue;
     }
-    // Nothing committed either: it starts from the beginning.
-    const int64_t position = partition->offset() >= 0 ? partition->offset() : low;
+    // Nothing committed yet: it starts from the beginning.
+    const int64_t applied = partition->offset() >= 0 ? partition->offset() : low;
     lags.push_back(
-        {partition->topic(), partition->partition(), std::max<int64_t>(0, high - position)});
+        {partition->topic(), partition->partition(), std::max<int64_t>(0, high - applied)});
   }
   RdKafka::TopicPartition::destroy(assignment);
   return lags;

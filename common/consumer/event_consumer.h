@@ -166,8 +166,9 @@ class EventConsumer {
 
   ConsumerStats stats() const;
 
-  // Records behind the end of each assigned partition (the end as last
-  // fetched), from any thread; empty before the consumer runs.
+  // Records between the group's committed offset and the end of each
+  // assigned partition (the end as last fetched), from any thread; empty
+  // before the consumer runs.
   struct PartitionLag {
     std::string topic;
     int32_t partition = 0;
