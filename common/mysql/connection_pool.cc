@@ -82,7 +82,14 @@ void PooledConnection::Execute(const std::string& sql) {
   statement->execute(sql);
 }
 
-ConnectionPool::ConnectionPool(MysqlOptions options) : options_(std::move(options)) { Driver(); }
+ConnectionPool::ConnectionPool(MysqlOptions options)
+    : options_(std::move(options)),
+      wait_(metrics::Registry::Default()
+                .Histogram("shop_db_pool_wait_seconds",
+                           "Time to get a MySQL connection from the pool.", {"database"})
+                .With({options_.database})) {
+  Driver();
+}
 
 ConnectionPool::~ConnectionPool() {
   absl::MutexLock lock(&mu_);
@@ -104,8 +111,6 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::OpenDedicated()
 }
 
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
-  static auto& wait = metrics::Registry::Default().Histogram(
-      "shop_db_pool_wait_seconds", "Time to get a MySQL connection from the pool.", {"database"});
   const absl::Time started = absl::Now();
   while (true) {
     std::unique_ptr<PooledSlot> slot;
@@ -125,7 +130,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
         ++open_;
       }
     }
-    wait.With({options_.database}).Observe(absl::ToDoubleSeconds(absl::Now() - started));
+    wait_.Observe(absl::ToDoubleSeconds(absl::Now() - started));
     if (slot == nullptr) {
       auto connection = Connect(options_);
       if (!connection.ok()) {

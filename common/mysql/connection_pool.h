@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/metrics/metrics.h"
 #include "common/mysql/options.h"
 
 namespace shop::mysql {
@@ -91,6 +92,7 @@ class ConnectionPool {
   void Release(std::unique_ptr<PooledSlot> slot, bool broken);
 
   const MysqlOptions options_;
+  metrics::Histogram& wait_;  // shop_db_pool_wait_seconds of this database
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<PooledSlot>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;

@@ -34,21 +34,16 @@ Delivery ReadDelivery(sql::ResultSet& row) {
   return delivery;
 }
 
-// Runs `work` in a short transaction of its own and commits.
-absl::Status InTransaction(mysql::ConnectionPool& pool, absl::string_view what,
+// A short transaction of its own, committed (retried if MySQL aborts it).
+absl::Status InTransaction(mysql::ConnectionPool& pool,
                            absl::FunctionRef<absl::Status(mysql::Transaction&)> work) {
-  auto tx = mysql::Transaction::Begin(pool, absl::Now() + absl::Seconds(10));
-  if (!tx.ok()) return tx.status();
-  absl::Status status = (*tx)->Run(what, [&] { return work(**tx); });
-  if (!status.ok()) return status;
-  return (*tx)->Commit();
+  return mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(10), work);
 }
 
-absl::StatusOr<std::vector<Delivery>> Select(mysql::ConnectionPool& pool, absl::string_view what,
-                                             const std::string& sql,
+absl::StatusOr<std::vector<Delivery>> Select(mysql::ConnectionPool& pool, const std::string& sql,
                                              const std::vector<std::string>& strings, int limit) {
   std::vector<Delivery> rows;
-  absl::Status status = InTransaction(pool, what, [&](mysql::Transaction& tx) {
+  absl::Status status = InTransaction(pool, [&](mysql::Transaction& tx) {
     sql::PreparedStatement& select = tx.Prepare(sql);
     int index = 1;
     for (const std::string& value : strings) select.setString(index++, value);
@@ -135,7 +130,7 @@ absl::Status Enqueue(mysql::Transaction& tx, const Delivery& delivery) {
 
 absl::StatusOr<std::vector<Delivery>> WebhookStore::DueHeads(const std::string& subscriber,
                                                              int limit) {
-  return Select(pool_, "selecting due webhooks",
+  return Select(pool_,
                 absl::StrCat("SELECT ", kColumns,
                              " FROM webhook_deliveries d WHERE d.subscriber = ?"
                              " AND d.state = 'pending' AND d.next_attempt_at <= NOW(6)"
@@ -148,7 +143,7 @@ absl::StatusOr<std::vector<Delivery>> WebhookStore::DueHeads(const std::string& 
 
 absl::StatusOr<std::vector<Delivery>> WebhookStore::DueBatch(const std::string& subscriber,
                                                              int limit) {
-  auto rows = Select(pool_, "selecting a webhook batch",
+  auto rows = Select(pool_,
                      absl::StrCat("SELECT ", kColumns,
                                   " FROM webhook_deliveries d"
                                   " WHERE d.subscriber = ? AND d.state = 'pending'"
@@ -161,7 +156,7 @@ absl::StatusOr<std::vector<Delivery>> WebhookStore::DueBatch(const std::string& 
 
 absl::Status WebhookStore::MarkDelivered(const std::vector<int64_t>& ids, int http_status) {
   if (ids.empty()) return absl::OkStatus();
-  return InTransaction(pool_, "recording delivered webhooks", [&](mysql::Transaction& tx) {
+  return InTransaction(pool_, [&](mysql::Transaction& tx) {
     sql::PreparedStatement& update = tx.Prepare(
         absl::StrCat("UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
                      " delivered_at = NOW(6), last_status = ?, last_error = NULL WHERE id IN (",
@@ -176,7 +171,7 @@ absl::Status WebhookStore::MarkFailed(const std::vector<int64_t>& ids, int http_
                                       const std::string& error,
                                       std::optional<absl::Duration> retry_in) {
   if (ids.empty()) return absl::OkStatus();
-  return InTransaction(pool_, "recording failed webhooks", [&](mysql::Transaction& tx) {
+  return InTransaction(pool_, [&](mysql::Transaction& tx) {
     sql::PreparedStatement& update = tx.Prepare(
         absl::StrCat("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?,"
                      " last_error = LEFT(?, 512), state = IF(?, 'pending', 'dead'),"
@@ -193,7 +188,7 @@ absl::Status WebhookStore::MarkFailed(const std::vector<int64_t>& ids, int http_
 
 absl::StatusOr<int64_t> WebhookStore::PruneDelivered(absl::Duration retention, int limit) {
   int64_t deleted = 0;
-  absl::Status status = InTransaction(pool_, "pruning delivered webhooks", [&](auto& tx) {
+  absl::Status status = InTransaction(pool_, [&](auto& tx) {
     sql::PreparedStatement& prune = tx.Prepare(
         "DELETE FROM webhook_deliveries WHERE state = 'delivered'"
         " AND delivered_at < NOW(6) - INTERVAL ? SECOND LIMIT ?");
@@ -208,7 +203,7 @@ absl::StatusOr<int64_t> WebhookStore::PruneDelivered(absl::Duration retention, i
 
 absl::StatusOr<std::vector<Delivery>> WebhookStore::List(const std::string& subscriber,
                                                          const std::string& state, int limit) {
-  return Select(pool_, "listing webhooks",
+  return Select(pool_,
                 absl::StrCat("SELECT ", kColumns,
                              " FROM webhook_deliveries d WHERE (? = '' OR d.subscriber = ?)"
                              " AND (? = '' OR d.state = ?) ORDER BY d.id LIMIT ?"),
@@ -218,7 +213,7 @@ absl::StatusOr<std::vector<Delivery>> WebhookStore::List(const std::string& subs
 absl::StatusOr<int64_t> WebhookStore::Redeliver(const std::string& subscriber,
                                                 const std::vector<int64_t>& ids) {
   int64_t changed = 0;
-  absl::Status status = InTransaction(pool_, "redelivering webhooks", [&](auto& tx) {
+  absl::Status status = InTransaction(pool_, [&](auto& tx) {
     sql::PreparedStatement& update = tx.Prepare(absl::StrCat(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
         " next_attempt_at = NOW(6), last_error = CONCAT('redelivered after: ',"
