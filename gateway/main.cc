@@ -14,10 +14,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "common/config/flags.h"
+#include "common/grpc/credentials.h"
 #include "common/grpc/server.h"
 #include "common/logging/log.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
+#include "common/tls/tls.h"
 #include "gateway/catalog/catalog.h"
 #include "gateway/catalog/redis_client.h"
 #include "gateway/http/bounded_server.h"
@@ -45,6 +47,10 @@ ABSL_FLAG(int, unauthenticated_burst, 20,
 ABSL_FLAG(double, unauthenticated_per_second, 2, "and their refill rate");
 ABSL_FLAG(std::string, metrics_address, "",
           "serve Prometheus metrics on http://<host:port>/metrics (empty: not served)");
+ABSL_FLAG(std::string, https_cert, "",
+          "serve partners HTTPS with this certificate chain (PEM; the public one, not the"
+          " internal --tls_cert); empty: plain HTTP");
+ABSL_FLAG(std::string, https_key, "", "its private key (PEM, an owner-only file)");
 ABSL_FLAG(std::string, port_file, "", "write the bound HTTP port here once serving");
 
 int main(int argc, char** argv) {
@@ -64,8 +70,14 @@ int main(int argc, char** argv) {
   }
   shop::gateway::PartnerDirectory directory(*std::move(partners));
   shop::gateway::RateLimiter limiter;
+  // Upstream calls use the internal TLS identity (--tls_cert/--tls_key/--tls_ca).
+  auto upstream = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
+  if (!upstream.ok()) {
+    std::fprintf(stderr, "gateway: %s\n", upstream.status().ToString().c_str());
+    return 1;
+  }
   auto orders = shop::order::v1::OrderService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), *upstream));
   auto redis = shop::gateway::ParseRedisAddress(absl::GetFlag(FLAGS_redis_address));
   if (!redis.ok()) {
     std::fprintf(stderr, "gateway: --redis_address: %s\n", redis.status().ToString().c_str());
@@ -74,8 +86,8 @@ int main(int argc, char** argv) {
   shop::gateway::RedisClient redis_client(*redis);
   shop::gateway::CatalogCache cache(redis_client,
                                     absl::Seconds(absl::GetFlag(FLAGS_catalog_ttl_seconds)));
-  auto products = shop::product::v1::ProductService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_product_address), grpc::InsecureChannelCredentials()));
+  auto products = shop::product::v1::ProductService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_product_address), *upstream));
   shop::gateway::Catalog catalog(cache, *products);
   shop::gateway::PartnerApiOptions api_options;
   api_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
@@ -91,6 +103,16 @@ int main(int argc, char** argv) {
   limits.max_body_bytes = api_options.max_body_bytes;
   shop::gateway::BoundedServer server(limits);
   api.Install(server);
+  if (!absl::GetFlag(FLAGS_https_cert).empty() || !absl::GetFlag(FLAGS_https_key).empty()) {
+    auto https = shop::tls::LoadForServer(
+        {absl::GetFlag(FLAGS_https_cert), absl::GetFlag(FLAGS_https_key), ""});
+    absl::Status enabled =
+        https.ok() ? server.EnableTls(https->cert_pem, https->key_pem) : https.status();
+    if (!enabled.ok()) {
+      std::fprintf(stderr, "gateway: --https_cert/--https_key: %s\n", enabled.ToString().c_str());
+      return 1;
+    }
+  }
 
   std::vector<std::string> address = absl::StrSplit(absl::GetFlag(FLAGS_http_address), ':');
   int port = 0;
@@ -113,6 +135,20 @@ int main(int argc, char** argv) {
   shop::metrics::MetricsServer metrics_server;
   if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
     shop::metrics::Registry& registry = shop::metrics::Registry::Default();
+    registry.AddCollector([&server, &registry] {
+      const shop::gateway::ServerCounters counters = server.counters();
+      auto& closed = registry.Counter(
+          "shop_http_connections_closed_total",
+          "HTTP connections the gateway closed before serving, or cut short, by reason.",
+          {"reason"});
+      closed.With({"over_connection_limit"}).SetTotal(counters.refused_connections);
+      closed.With({"request_timeout"}).SetTotal(counters.timed_out_requests);
+      closed.With({"request_too_large"}).SetTotal(counters.oversized_requests);
+      closed.With({"tls_handshake_failed"}).SetTotal(counters.tls_handshake_failures);
+      registry.Counter("shop_http_connections_total", "HTTP connections admitted.")
+          .With({})
+          .SetTotal(counters.connections);
+    });
     registry.AddCollector([&catalog, &registry] {
       const shop::gateway::CatalogStats stats = catalog.stats();
       auto& products =
@@ -132,7 +168,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  shop::log::Info("gateway listening", {{"port", int64_t{port}}});
+  shop::log::Info("gateway listening",
+                  {{"port", int64_t{port}}, {"scheme", server.tls() ? "https" : "http"}});
   shop::grpc_util::WaitForShutdownSignal();
   metrics_server.Stop();
   server.stop();

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -39,16 +40,25 @@ std::vector<char*> ParseFlags(int argc, char** argv) {
   return absl::ParseCommandLine(argc, argv);
 }
 
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+absl::StatusOr<std::string> ReadPrivateFile(const std::string& path) {
   struct stat info;
   if (stat(path.c_str(), &info) != 0) return absl::NotFoundError("no secret file " + path);
   if ((info.st_mode & 077) != 0) {
     return absl::PermissionDeniedError(path + " can be read by others: chmod 600 it");
   }
-  std::ifstream in(path);
-  std::string secret;
-  if (!in || !std::getline(in, secret)) return absl::NotFoundError("cannot read " + path);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  return contents.str();
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  auto contents = ReadPrivateFile(path);
+  if (!contents.ok()) return contents.status();
+  std::string secret = contents->substr(0, contents->find('\n'));
   if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty()) return absl::NotFoundError(path + " is empty");
   return secret;
 }
 

@@ -29,6 +29,9 @@ std::vector<char*> ParseFlags(int argc, char** argv);
 // (mode & 077), like ssh does with a private key; NOT_FOUND when missing.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 
+// The whole of such an owner-only file (a private key in PEM), same checks.
+absl::StatusOr<std::string> ReadPrivateFile(const std::string& path);
+
 }  // namespace shop::config
 
 #endif  // SHOP_COMMON_CONFIG_FLAGS_H_

@@ -49,6 +49,10 @@ TEST(SecretFileTest, ReadsTheFirstLineOfAnOwnerOnlyFileAndRefusesOthers) {
   EXPECT_EQ(*read, "s3cret");
   EXPECT_EQ(ReadSecretFile(open).status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ReadSecretFile(dir + "/missing").status().code(), absl::StatusCode::kNotFound);
+  auto whole = ReadPrivateFile(secret);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(*whole, "s3cret\nsecond line\n");
+  EXPECT_EQ(ReadPrivateFile(open).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace

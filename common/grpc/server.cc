@@ -138,7 +138,7 @@ absl::Status Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address_, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(address_, credentials_, &port_);
   // gRPC sets SO_REUSEPORT by default: a second process on the same port
   // would silently take half the calls. A port in use must fail the start.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -41,6 +41,11 @@ class Server {
   static constexpr int kDefaultMaxMessageBytes = 1 << 20;
   ~Server();
 
+  // TLS (see credentials.h); plaintext unless set before Start().
+  void SetCredentials(std::shared_ptr<grpc::ServerCredentials> credentials) {
+    credentials_ = std::move(credentials);
+  }
+
   // Services must outlive the server.
   void AddService(grpc::Service* service);
 
@@ -60,6 +65,7 @@ class Server {
   std::string address_;
   int max_message_bytes_;
   int port_ = 0;
+  std::shared_ptr<grpc::ServerCredentials> credentials_ = grpc::InsecureServerCredentials();
   absl::Mutex mu_;
   bool serving_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<grpc::Service*> services_;

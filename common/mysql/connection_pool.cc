@@ -39,6 +39,15 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const MysqlOptions& opt
   map["OPT_WRITE_TIMEOUT"] = Seconds(options.io_timeout);
   map["OPT_RECONNECT"] = false;
   map["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  if (!options.tls_ca.empty()) {
+    map["sslCA"] = sql::SQLString(options.tls_ca);
+    map["sslEnforce"] = true;
+    map["sslVerify"] = true;
+  }
+  if (!options.tls_cert.empty()) {
+    map["sslCert"] = sql::SQLString(options.tls_cert);
+    map["sslKey"] = sql::SQLString(options.tls_key);
+  }
   try {
     std::unique_ptr<sql::Connection> connection(Driver()->connect(map));
     std::unique_ptr<sql::Statement> statement(connection->createStatement());

@@ -15,6 +15,12 @@ struct MysqlOptions {
   std::string password;
   // Empty: no default schema (administrative connections).
   std::string database;
+  // TLS: a CA requires TLS and verifies the server's certificate and name
+  // against it (a server without TLS, or another certificate, is refused).
+  // A certificate and key are presented for users created REQUIRE X509.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
   // Most connections open at once; callers beyond it wait.
   int pool_size = 16;
   absl::Duration connect_timeout = absl::Seconds(3);

@@ -10,9 +10,11 @@
 #include "common/config/flags.h"
 #include "common/events/contract_topics.h"
 #include "common/events/event_route.h"
+#include "common/grpc/credentials.h"
 #include "common/kafka/client_config.h"
 #include "common/kafka/topics.h"
 #include "common/logging/log.h"
+#include "common/tls/tls.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0: any free port)");
 ABSL_FLAG(int, grpc_max_message_bytes, shop::grpc_util::Server::kDefaultMaxMessageBytes,
@@ -42,6 +44,11 @@ ABSL_FLAG(
     "its password; better SHOP_MYSQL_PASSWORD or --mysql_password_file, which ps does not show");
 ABSL_FLAG(std::string, mysql_password_file, "", "a file (mode 600) holding the password");
 ABSL_FLAG(std::string, mysql_database, "", "the service's own database");
+ABSL_FLAG(std::string, mysql_tls_ca, "",
+          "require TLS to MySQL and verify the server's certificate (and name) against this CA");
+ABSL_FLAG(std::string, mysql_tls_cert, "",
+          "a client certificate to present to MySQL (for users created REQUIRE X509)");
+ABSL_FLAG(std::string, mysql_tls_key, "", "its private key");
 ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
 ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
 ABSL_FLAG(bool, consume, true, "run the event consumer");
@@ -140,6 +147,9 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     options.password = *password;
   }
   options.database = absl::GetFlag(FLAGS_mysql_database);
+  options.tls_ca = absl::GetFlag(FLAGS_mysql_tls_ca);
+  options.tls_cert = absl::GetFlag(FLAGS_mysql_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_mysql_tls_key);
   options.pool_size = absl::GetFlag(FLAGS_mysql_pool_size);
   if (options.user.empty() || options.database.empty()) {
     return absl::InvalidArgumentError("--mysql_user and --mysql_database are required");
@@ -196,6 +206,9 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
                                                       runtime->topic_namespace_, max_event_bytes);
   runtime->server_ = std::make_unique<grpc_util::Server>(
       def.name, absl::GetFlag(FLAGS_grpc_address), absl::GetFlag(FLAGS_grpc_max_message_bytes));
+  auto credentials = grpc_util::ServerCredentials(tls::FromFlags());
+  if (!credentials.ok()) return credentials.status();
+  runtime->server_->SetCredentials(*credentials);
   if (absl::GetFlag(FLAGS_relay)) {
     runtime->outbox_store_ = std::make_unique<outbox::MysqlOutboxStore>(*runtime->pool_);
     outbox::RelayOptions relay_options;

@@ -149,6 +149,11 @@ absl::Status ScratchMariaDb::Start() {
                                    "--skip-name-resolve",
                                    "--innodb-buffer-pool-size=64M",
                                    "--user=root"};
+  if (!tls_cert_.empty()) {
+    args.push_back("--ssl-cert=" + tls_cert_);
+    args.push_back("--ssl-key=" + tls_key_);
+    args.push_back("--ssl-ca=" + tls_ca_);
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "common/mysql/options.h"
@@ -64,6 +65,14 @@ class ScratchMariaDb {
   ScratchMariaDb();
   ~ScratchMariaDb();
 
+  // Serve TLS (from the next Start()) with this certificate, key and CA
+  // (PEM files); empty strings: plain connections only again.
+  void SetTls(std::string cert, std::string key, std::string ca) {
+    tls_cert_ = std::move(cert);
+    tls_key_ = std::move(key);
+    tls_ca_ = std::move(ca);
+  }
+
   absl::Status Start();
   // SIGTERM, and wait until the process is gone.
   absl::Status Stop();
@@ -76,6 +85,7 @@ class ScratchMariaDb {
   std::string socket_;
   int port_ = 0;
   pid_t pid_ = -1;
+  std::string tls_cert_, tls_key_, tls_ca_;
 };
 
 }  // namespace shop::testing

@@ -14,12 +14,14 @@
 #define SHOP_GATEWAY_HTTP_BOUNDED_SERVER_H_
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <cstddef>
 #include <map>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -42,14 +44,22 @@ struct ServerLimits {
 
 struct ServerCounters {
   int64_t connections = 0;
-  int64_t refused_connections = 0;  // over a connection limit
-  int64_t timed_out_requests = 0;   // over request_timeout
-  int64_t oversized_requests = 0;   // over the byte budget
+  int64_t refused_connections = 0;     // over a connection limit
+  int64_t timed_out_requests = 0;      // over request_timeout
+  int64_t oversized_requests = 0;      // over the byte budget
+  int64_t tls_handshake_failures = 0;  // not TLS, a bad handshake, or none within request_timeout
 };
 
 class BoundedServer : public httplib::Server {
  public:
   explicit BoundedServer(ServerLimits limits);
+  ~BoundedServer() override;
+
+  // Serve HTTPS (TLS 1.2 or later) with this certificate chain and private
+  // key (PEM), before listening. The handshake is bounded by
+  // request_timeout like a request; a client speaking plain HTTP fails it.
+  absl::Status EnableTls(const std::string& cert_chain_pem, const std::string& key_pem);
+  bool tls() const { return ssl_ctx_ != nullptr; }
 
   // From a handler: close this request's connection after its response.
   static void CloseAfterResponse();
@@ -63,6 +73,7 @@ class BoundedServer : public httplib::Server {
   void Leave(const std::string& client);
 
   const ServerLimits limits_;
+  SSL_CTX* ssl_ctx_ = nullptr;
   mutable absl::Mutex mu_;
   std::map<std::string, int> per_client_ ABSL_GUARDED_BY(mu_);
   ServerCounters counters_ ABSL_GUARDED_BY(mu_);

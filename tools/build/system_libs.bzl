@@ -30,6 +30,8 @@ _LIBRARIES = {
     "gtest_main": (["gtest_main"], []),
     "hiredis": (["hiredis"], []),
     "mysqlcppconn": ([], ["-lmysqlcppconn"]),
+    # The gateway's HTTPS listener (TLS on the accepted sockets).
+    "openssl": (["openssl"], []),
     "protobuf": (["protobuf"], []),
     "rdkafka": (["rdkafka"], []),
     "rdkafka++": (["rdkafka++"], []),

@@ -24,9 +24,11 @@
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
 #include "common/events/event_metadata.h"
+#include "common/grpc/credentials.h"
 #include "common/kafka/record_headers.h"
 #include "common/money/currency.h"
 #include "common/money/decimal.h"
+#include "common/tls/tls.h"
 #include "google/protobuf/text_format.h"
 #include "proto/shop/coupon/v1/coupon_service.grpc.pb.h"
 #include "proto/shop/coupon/v1/events.pb.h"
@@ -218,8 +220,14 @@ class Journal {
 
 int main(int argc, char** argv) {
   shop::config::ParseFlags(argc, argv);
-  auto channel = [](const std::string& address) {
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without).
+  auto credentials = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "shop_demo: %s\n", credentials.status().ToString().c_str());
+    return 1;
+  }
+  auto channel = [&credentials](const std::string& address) {
+    return grpc::CreateChannel(address, *credentials);
   };
   auto orders = order_v1::OrderService::NewStub(channel(absl::GetFlag(FLAGS_order)));
   auto products = product_v1::ProductService::NewStub(channel(absl::GetFlag(FLAGS_product)));

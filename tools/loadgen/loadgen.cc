@@ -30,9 +30,11 @@
 #include "absl/time/clock.h"
 #include "common/config/flags.h"
 #include "common/events/event_metadata.h"
+#include "common/grpc/credentials.h"
 #include "common/kafka/consumer_lag.h"
 #include "common/kafka/record_headers.h"
 #include "common/kafka/topics.h"
+#include "common/tls/tls.h"
 #include "nlohmann/json.hpp"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
@@ -249,15 +251,20 @@ int main(int argc, char** argv) {
   const double rate = absl::GetFlag(FLAGS_rate);
   const bool e2e = absl::GetFlag(FLAGS_e2e) && !health;
   const std::string run = shop::events::NewUuid().substr(0, 8);
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_order), grpc::InsecureChannelCredentials());
+  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without).
+  auto credentials = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "loadgen: %s\n", credentials.status().ToString().c_str());
+    return 2;
+  }
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_order), *credentials);
   auto orders = shop::order::v1::OrderService::NewStub(channel);
   grpc::GenericStub generic(channel);
 
   const int products = absl::GetFlag(FLAGS_products);
   if (!health) {
     auto catalog = shop::product::v1::ProductService::NewStub(
-        grpc::CreateChannel(absl::GetFlag(FLAGS_product), grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(absl::GetFlag(FLAGS_product), *credentials));
     for (int i = 0; i < products; ++i) {
       grpc::ClientContext context;
       shop::product::v1::CreateProductRequest request;
