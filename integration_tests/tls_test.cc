@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/credentials.h"
 #include "common/mysql/connection_pool.h"
+#include "common/mysql/provision.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
 #include "common/testing/process.h"
@@ -54,10 +55,15 @@ class TlsTest : public ::testing::Test {
     product_db_ = new TestDatabase("tls_product");
     ASSERT_TRUE(order_db_->status().ok());
     ASSERT_TRUE(product_db_->status().ok());
-    const std::string ns = UniqueName("tls_it");
+    ns_ = new std::string(UniqueName("tls_it"));
+    const std::string& ns = *ns_;
     order_ = new ServiceProcess("order/order", order_db_->options(), ns, certs_->Flags("order"));
-    product_ =
-        new ServiceProcess("product/product", product_db_->options(), ns, certs_->Flags("product"));
+    // The product service reaches Kafka on the broker's mutual-TLS listener
+    // (with the dev CA's certificate that `tools/dev` made for it).
+    std::vector<std::string> product_args = certs_->Flags("product");
+    product_args.push_back("--brokers=" + testing::KafkaTlsBrokers());
+    product_args.push_back("--kafka_config=" + testing::KafkaTlsConfig("product"));
+    product_ = new ServiceProcess("product/product", product_db_->options(), ns, product_args);
     ASSERT_TRUE(order_->Start().ok());
     ASSERT_TRUE(product_->Start().ok());
     auto channel = grpc_util::Channel(product_->address(), certs_->Files("client"));
@@ -83,6 +89,7 @@ class TlsTest : public ::testing::Test {
     delete product_db_;
     delete certs_;
     delete rogue_;
+    delete ns_;
   }
 
   // ListOrders on the order service through `credentials`.
@@ -113,6 +120,7 @@ class TlsTest : public ::testing::Test {
     return served;
   }
 
+  static std::string* ns_;
   static TestCerts* certs_;
   static TestCerts* rogue_;
   static TestDatabase* order_db_;
@@ -120,6 +128,7 @@ class TlsTest : public ::testing::Test {
   static ServiceProcess* order_;
   static ServiceProcess* product_;
 };
+std::string* TlsTest::ns_ = nullptr;
 TestCerts* TlsTest::certs_ = nullptr;
 TestCerts* TlsTest::rogue_ = nullptr;
 TestDatabase* TlsTest::order_db_ = nullptr;
@@ -148,6 +157,39 @@ TEST_F(TlsTest, MutualTlsServiceServesOnlyClientsWithACertificateFromItsCa) {
   EXPECT_EQ(unknown_server.error_code(), grpc::StatusCode::UNAVAILABLE);
   // None of them reached a handler.
   EXPECT_EQ(CallsServed("ListOrders"), served_before + 1);
+}
+
+TEST_F(TlsTest, ServicePublishesOverKafkaTlsAndAnUnknownClientCannotConnect) {
+  // The product created in SetUp went out through the relay over TLS.
+  auto records = testing::ReadTopic(
+      *ns_ + ".shop.product.events",
+      [](const std::vector<testing::ConsumedRecord>& so_far) {
+        for (const auto& record : so_far) {
+          if (record.key == "tls-tea") return true;
+        }
+        return false;
+      },
+      absl::Seconds(30));
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.back().key, "tls-tea");
+
+  // A certificate from another CA gets no connection to the broker: the
+  // service cannot create its topics and gives up at start.
+  TestDatabase database("tls_rogue_kafka");
+  ASSERT_TRUE(database.status().ok());
+  ServiceProcess rogue(
+      "product/product", database.options(), *ns_,
+      {"--brokers=" + testing::KafkaTlsBrokers(),
+       absl::StrCat("--kafka_config=security.protocol=SSL,ssl.ca.location=",
+                    std::getenv("SHOP_TLS_DIR") != nullptr ? std::getenv("SHOP_TLS_DIR") : "",
+                    "/ca.pem,ssl.certificate.location=", rogue_->cert("client"),
+                    ",ssl.key.location=", rogue_->key("client")),
+       "--startup_timeout_seconds=5"});
+  absl::Status started = rogue.Start();
+  EXPECT_FALSE(started.ok());
+  std::ifstream log(rogue.log_path());
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("creating Kafka topics"), std::string::npos) << text.substr(0, 2000);
 }
 
 class GatewayTlsTest : public TlsTest {
@@ -247,15 +289,13 @@ TEST(MysqlTlsTest, RequiresTlsAndVerifiesTheServer) {
   testing::ScratchMariaDb server;
   server.SetTls(certs.cert("mariadb"), certs.key("mariadb"), certs.ca());
   ASSERT_TRUE(server.Start().ok());
-  {
-    auto admin = mysql::Connect(server.AdminOptions());
-    ASSERT_TRUE(admin.ok()) << admin.status();
-    std::unique_ptr<sql::Statement> statement((*admin)->createStatement());
-    statement->execute("CREATE USER 'tls_only'@'127.0.0.1' IDENTIFIED BY 'pw' REQUIRE SSL");
-  }
+  ASSERT_TRUE(mysql::ProvisionDatabase(server.AdminOptions(), "tls_db", "tls_only", "pw",
+                                       /*require_tls=*/true)
+                  .ok());
   mysql::MysqlOptions options = server.AdminOptions();
   options.user = "tls_only";
   options.password = "pw";
+  options.database = "tls_db";
   // Without TLS the account is refused.
   EXPECT_EQ(mysql::Connect(options).status().code(), absl::StatusCode::kPermissionDenied);
 

@@ -36,7 +36,8 @@ bool IsSafePassword(const std::string& password) { return AllOf(password, 128, "
 }  // namespace
 
 absl::Status ProvisionDatabase(const MysqlOptions& admin, const std::string& database,
-                               const std::string& user, const std::string& password) {
+                               const std::string& user, const std::string& password,
+                               bool require_tls) {
   if (!IsIdentifier(database) || !IsIdentifier(user)) {
     return absl::InvalidArgumentError("database and user must match [a-z0-9_]{1,64}");
   }
@@ -53,7 +54,8 @@ absl::Status ProvisionDatabase(const MysqlOptions& admin, const std::string& dat
       const std::string account = absl::StrCat("'", user, "'@'", host, "'");
       statement->execute(
           absl::StrCat("CREATE USER IF NOT EXISTS ", account, " IDENTIFIED BY '", password, "'"));
-      statement->execute(absl::StrCat("ALTER USER ", account, " IDENTIFIED BY '", password, "'"));
+      statement->execute(absl::StrCat("ALTER USER ", account, " IDENTIFIED BY '", password, "'",
+                                      require_tls ? " REQUIRE SSL" : " REQUIRE NONE"));
       statement->execute(
           absl::StrCat("GRANT ALL PRIVILEGES ON `", database, "`.* TO '", user, "'@'", host, "'"));
     }

@@ -43,6 +43,15 @@ std::string MysqlEndpoint::Url() const { return absl::StrCat("tcp://", host, ":"
 
 std::string KafkaBrokers() { return EnvOr("SHOP_KAFKA_BROKERS", "127.0.0.1:19092"); }
 
+std::string KafkaTlsBrokers() { return EnvOr("SHOP_KAFKA_TLS_BROKERS", "127.0.0.1:19094"); }
+
+std::string KafkaTlsConfig(const std::string& name) {
+  const std::string dir = EnvOr("SHOP_TLS_DIR", "");
+  return absl::StrCat("security.protocol=SSL,ssl.ca.location=", dir, "/ca.pem,",
+                      "ssl.certificate.location=", dir, "/", name, ".pem,",
+                      "ssl.key.location=", dir, "/", name, ".key");
+}
+
 MysqlEndpoint Mysql() {
   MysqlEndpoint endpoint;
   endpoint.host = EnvOr("SHOP_MYSQL_HOST", "127.0.0.1");

@@ -26,6 +26,11 @@ struct MysqlEndpoint {
 };
 
 std::string KafkaBrokers();
+// The broker's mutual-TLS listener, and the librdkafka settings (for
+// --kafka_config) to reach it as `name`, with the certificates `tools/dev`
+// made in SHOP_TLS_DIR (`tools/dev env` exports both).
+std::string KafkaTlsBrokers();
+std::string KafkaTlsConfig(const std::string& name);
 MysqlEndpoint Mysql();
 
 // The administrative account of the shared test database.

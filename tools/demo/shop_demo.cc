@@ -25,6 +25,7 @@
 #include "common/config/flags.h"
 #include "common/events/event_metadata.h"
 #include "common/grpc/credentials.h"
+#include "common/kafka/client_config.h"
 #include "common/kafka/record_headers.h"
 #include "common/money/currency.h"
 #include "common/money/decimal.h"
@@ -47,6 +48,8 @@ ABSL_FLAG(std::string, delivery, "127.0.0.1:50053", "delivery service");
 ABSL_FLAG(std::string, settlement, "127.0.0.1:50054", "settlement service");
 ABSL_FLAG(std::string, coupon, "127.0.0.1:50055", "coupon service");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka");
+ABSL_FLAG(std::string, kafka_config_file, "",
+          "librdkafka settings (key=value lines), e.g. security.protocol=SSL and its files");
 ABSL_FLAG(std::string, topic_namespace, "", "topic namespace of the running system");
 
 namespace {
@@ -76,9 +79,16 @@ grpc::Status Call(Stub& stub,
 // Prints the events of the demo's orders as they arrive.
 class Journal {
  public:
-  explicit Journal(std::vector<std::string> topics) : start_(absl::Now()) {
+  Journal(std::vector<std::string> topics, const shop::kafka::ClientConfig& settings)
+      : start_(absl::Now()) {
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     std::string error;
+    for (const auto& [key, value] : settings) {
+      if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
+        std::fprintf(stderr, "shop_demo: %s: %s\n", key.c_str(), error.c_str());
+        std::exit(1);
+      }
+    }
     conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
     conf->set("group.id", "shop_demo_" + shop::events::NewUuid(), error);
     conf->set("auto.offset.reset", "latest", error);
@@ -330,9 +340,16 @@ int main(int argc, char** argv) {
     }
   }
 
-  Journal journal({topic("shop.order.events"), topic("shop.product.events"),
-                   topic("shop.delivery.events"), topic("shop.settlement.events"),
-                   topic("shop.coupon.events")});
+  auto kafka_settings =
+      shop::kafka::LoadClientConfig(absl::GetFlag(FLAGS_kafka_config_file), /*list=*/"");
+  if (!kafka_settings.ok()) {
+    std::fprintf(stderr, "shop_demo: %s\n", kafka_settings.status().ToString().c_str());
+    return 1;
+  }
+  Journal journal(
+      {topic("shop.order.events"), topic("shop.product.events"), topic("shop.delivery.events"),
+       topic("shop.settlement.events"), topic("shop.coupon.events")},
+      *kafka_settings);
   journal.WaitUntilListening();
   auto place = [&](const std::string& label, std::vector<std::pair<std::string, int64_t>> lines,
                    const std::string& coupon = "") -> std::string {
