@@ -5,6 +5,7 @@
 #include <cppconn/resultset.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -121,6 +122,10 @@ class Receiver {
                                absl::Now())
             .ok();
     const json body = json::parse(request.body, nullptr, false);
+    if (batches_ && !signed_ok) {
+      response.status = 401;  // the platform takes signed batches only
+      return;
+    }
     absl::MutexLock lock(&mu_);
     if (batches_) {
       ++batch_count_;
@@ -155,6 +160,8 @@ class Receiver {
 const std::string kAcmeSecret = "whsec_" + std::string("YWNtZS1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA==");
 const std::string kGlobexSecret = "whsec_Z2xvYmV4LXNpZ25pbmctc2VjcmV0LTEyMzQ1Njc4";
 const std::string kInitechSecret = "whsec_aW5pdGVjaC1zaWduaW5nLXNlY3JldC0xMjM0NTY3";
+// Given to the dispatcher in a file (--platform_secret_file).
+const std::string kPlatformSecret = "whsec_cGxhdGZvcm0tc2lnbmluZy1zZWNyZXQtMTIzNA==";
 
 // The statuses each receiver saw, per orderRef, in arrival order.
 std::map<std::string, std::vector<std::string>> ByOrder(const std::vector<Received>& received) {
@@ -171,7 +178,7 @@ class WebhookDispatchTest : public ::testing::Test {
     acme_ = new Receiver(kAcmeSecret);
     globex_ = new Receiver(kGlobexSecret);
     initech_ = new Receiver(kInitechSecret);
-    platform_ = new Receiver("", /*batches=*/true);
+    platform_ = new Receiver(kPlatformSecret, /*batches=*/true);
     acme_->FailFirst(4);
     initech_->SetHang(true);
     const std::string dir = std::getenv("TEST_TMPDIR");
@@ -189,9 +196,13 @@ class WebhookDispatchTest : public ::testing::Test {
                                    .dump();
     database_ = new TestDatabase("webhooks_it");
     ASSERT_TRUE(database_->status().ok());
+    const std::string platform_secret = dir + "/platform.secret";
+    std::ofstream(platform_secret) << kPlatformSecret << "\n";
+    chmod(platform_secret.c_str(), 0600);
     dispatcher_ = new ServiceProcess(
         "gateway/webhooks/webhooks", database_->options(), system_->topic_namespace(),
-        {"--partners_file=" + partners, "--platform_url=" + platform_->url(), "--platform_batch=50",
+        {"--partners_file=" + partners, "--platform_url=" + platform_->url(),
+         "--platform_secret_file=" + platform_secret, "--platform_batch=50",
          "--webhook_retry_schedule=100ms,200ms,300ms,400ms,500ms,600ms",
          "--webhook_timeout_ms=1000", "--consumer_threads=1"});
     ASSERT_TRUE(dispatcher_->Start().ok());
@@ -393,6 +404,10 @@ TEST_F(WebhookDispatchTest, NoPasswordAppearsInThePsOutputOfTheRunningSystem) {
                     : 0;
   }
   EXPECT_EQ(ps.find(database_->options().password), std::string::npos) << "the dispatcher's";
+  for (const std::string& secret : {kPlatformSecret, kAcmeSecret, kGlobexSecret, kInitechSecret}) {
+    EXPECT_EQ(ps.find(secret), std::string::npos) << "a signing secret is in ps";
+  }
+  EXPECT_NE(ps.find("--platform_secret_file="), std::string::npos);
   EXPECT_EQ(services, 5) << "the services are running, and ps shows them";
   EXPECT_NE(ps.find("--mysql_password_file="), std::string::npos);
 }

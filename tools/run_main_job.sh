@@ -5,7 +5,9 @@
 # partner's webhook receiver (those not running yet), then runs the demo
 # client, which seeds a catalog, places orders and prints their journeys, and
 # shows the partner's side: its catalog, an order, and the webhooks it got.
-# The system keeps running.
+# The system keeps running, with TLS on every connection: mutual TLS between
+# the gRPC clients and services and to the broker, TLS to MariaDB, HTTPS for
+# partners, all with the development CA that `tools/dev up` made in .data/tls.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eval "$("${ROOT}/tools/dev" env)"
@@ -13,6 +15,22 @@ BIN="${ROOT}/bazel-bin"
 DATA="${ROOT}/.data"
 mkdir -p "${DATA}/services" "${DATA}/logs"
 (umask 077 && mkdir -p "${DATA}/secrets")
+TLS="${SHOP_TLS_DIR}"
+[[ -s "${TLS}/ca.pem" ]] || "${ROOT}/tools/dev" certs
+if [[ "$(mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
+  -u "${SHOP_MYSQL_USER}" -p"${SHOP_MYSQL_PASSWORD}" -N -e "SELECT @@have_ssl" 2>/dev/null)" != YES ]]; then
+  echo "[run] MariaDB runs without TLS (started by an older tools/dev): tools/dev down && tools/dev up" >&2
+  exit 1
+fi
+# tls_flags NAME: the gRPC identity of NAME, trusting the development CA.
+tls_flags() { echo "--tls_cert=${TLS}/$1.pem --tls_key=${TLS}/$1.key --tls_ca=${TLS}/ca.pem"; }
+# kafka_tls NAME: librdkafka settings to reach the broker's mTLS listener as NAME.
+kafka_tls() {
+  local file="${TLS}/$1.kafka.properties"
+  printf '%s\n' "security.protocol=SSL" "ssl.ca.location=${TLS}/ca.pem" \
+    "ssl.certificate.location=${TLS}/$1.pem" "ssl.key.location=${TLS}/$1.key" >"${file}"
+  echo "--brokers=${SHOP_KAFKA_TLS_BROKERS} --kafka_config_file=${file}"
+}
 
 declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50054 [coupon]=50055
   [webhooks]=50056)
@@ -54,7 +72,8 @@ start_plain() {
 }
 
 mkdir -p "${DATA}/webhooks"
-start_plain webhook-receiver --port=8091 --secret="${DEMO_SECRET}" \
+# Its secret through the environment (SHOP_SECRET), not the command line.
+SHOP_SECRET="${DEMO_SECRET}" start_plain webhook-receiver --port=8091 \
   --out="${DATA}/webhooks/demo-marketplace.jsonl" --platform_out="${DATA}/webhooks/platform.jsonl"
 
 for service in order product delivery settlement coupon webhooks; do
@@ -65,15 +84,17 @@ for service in order product delivery settlement coupon webhooks; do
   fi
   # Its own database and MySQL user, with grants on that database only.
   # Passwords go through the environment and files, never the command line.
+  # The user may connect over TLS only.
   SHOP_ADMIN_PASSWORD="${SHOP_MYSQL_PASSWORD}" SHOP_PASSWORD="${service}_dev_pw" \
     "${BIN}/tools/provision/provision_db" --host="${SHOP_MYSQL_HOST}" --port="${SHOP_MYSQL_PORT}" \
-    --admin_user="${SHOP_MYSQL_USER}" --database="shop_${service}" --user="shop_${service}"
+    --admin_user="${SHOP_MYSQL_USER}" --database="shop_${service}" --user="shop_${service}" \
+    --require_tls --mysql_tls_ca="${TLS}/ca.pem"
   (umask 077 && printf '%s\n' "${service}_dev_pw" >"${DATA}/secrets/${service}.password")
   rm -f "${DATA}/services/${service}.port"
   # shellcheck disable=SC2086
   env -u SHOP_MYSQL_PASSWORD nohup "${BIN}/${BINARY[${service}]}" \
-    --grpc_address="127.0.0.1:${PORTS[${service}]}" --brokers="${SHOP_KAFKA_BROKERS}" \
-    --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
+    --grpc_address="127.0.0.1:${PORTS[${service}]}" $(tls_flags "${service}") $(kafka_tls "${service}") \
+    --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" --mysql_tls_ca="${TLS}/ca.pem" \
     --mysql_user="shop_${service}" --mysql_password_file="${DATA}/secrets/${service}.password" \
     --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
     --metrics_address="127.0.0.1:${METRICS[${service}]}" ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
@@ -98,10 +119,14 @@ for service in order product delivery settlement coupon webhooks; do
   }
 done
 
-start_plain invalidator --brokers="${SHOP_KAFKA_BROKERS}" --redis_address="${SHOP_REDIS_ADDRESS}"
+# shellcheck disable=SC2046
+start_plain invalidator $(kafka_tls invalidator) --redis_address="${SHOP_REDIS_ADDRESS}"
 # The demo partner's key is "demo-partner-key"; the file holds only its SHA-256.
 rm -f "${DATA}/services/gateway.port"
-start_plain gateway --http_address=127.0.0.1:8080 --order_address=127.0.0.1:${PORTS[order]} \
+# Partners get HTTPS; the gateway calls the services with its own certificate.
+# shellcheck disable=SC2046
+start_plain gateway --http_address=127.0.0.1:8443 --order_address=127.0.0.1:${PORTS[order]} \
+  --https_cert="${TLS}/gateway.pem" --https_key="${TLS}/gateway.key" $(tls_flags gateway) \
   --product_address=127.0.0.1:${PORTS[product]} --redis_address="${SHOP_REDIS_ADDRESS}" \
   --partners_file="${PARTNERS}" --port_file="${DATA}/services/gateway.port" \
   --metrics_address=127.0.0.1:9100
@@ -121,24 +146,25 @@ else
 fi
 
 echo
-"${BIN}/tools/demo/shop_demo" --brokers="${SHOP_KAFKA_BROKERS}" \
+# shellcheck disable=SC2046
+"${BIN}/tools/demo/shop_demo" $(tls_flags client) $(kafka_tls client) \
   --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
   --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]} \
   --coupon=127.0.0.1:${PORTS[coupon]}
 
 echo
 echo "== The partner's side: demo-marketplace, through the gateway (X-Api-Key: demo-partner-key)"
-KEY=(-H 'X-Api-Key: demo-partner-key')
+KEY=(-H 'X-Api-Key: demo-partner-key' --cacert "${TLS}/ca.pem")
 echo "-- GET /partner/v1/catalog/DEMO-TEA-250, twice (the second from the Redis cache):"
 for _ in 1 2; do
-  curl -s -D "${DATA}/webhooks/headers" "${KEY[@]}" http://127.0.0.1:8080/partner/v1/catalog/DEMO-TEA-250
+  curl -s -D "${DATA}/webhooks/headers" "${KEY[@]}" https://127.0.0.1:8443/partner/v1/catalog/DEMO-TEA-250
   echo "   (X-Cache: $(grep -i '^x-cache' "${DATA}/webhooks/headers" | tr -d '\r' | cut -d' ' -f2))"
 done
-price="$(curl -s "${KEY[@]}" http://127.0.0.1:8080/partner/v1/catalog/DEMO-TEA-250 |
+price="$(curl -s "${KEY[@]}" https://127.0.0.1:8443/partner/v1/catalog/DEMO-TEA-250 |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["price"])')"
 ref="PO-demo-$(date +%s)"
 echo "-- POST /partner/v1/orders ${ref}: 2 x DEMO-TEA-250 at ${price}"
-curl -s -X POST http://127.0.0.1:8080/partner/v1/orders "${KEY[@]}" -H 'Content-Type: application/json' \
+curl -s -X POST https://127.0.0.1:8443/partner/v1/orders "${KEY[@]}" -H 'Content-Type: application/json' \
   -d '{"orderRef":"'"${ref}"'","currency":"EUR","shipTo":{"name":"Ada","street":["1 Main St"],
   "city":"Berlin","zip":"10115","country":"DE"},"items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"'"${price}"'"}]}'
 echo
@@ -164,23 +190,23 @@ for ((i = 0; i < 40; i++)); do
 done
 echo "-- Prometheus (http://127.0.0.1:9090) scrapes ${up} of 7 targets"
 
-GRPCURL="${ROOT}/.cache/bin/grpcurl"
+GRPCURL="${ROOT}/.cache/bin/grpcurl -cacert .data/tls/ca.pem -cert .data/tls/client.pem -key .data/tls/client.key"
 cat <<EOT
 
 == The system keeps running. Explore it:
-  ${GRPCURL} -plaintext 127.0.0.1:50051 list
-  ${GRPCURL} -plaintext -d '{"customer_id":"demo-customer","page_size":5}' 127.0.0.1:50051 shop.order.v1.OrderService/ListOrders
-  ${GRPCURL} -plaintext -d '{"product_id":"tea"}' 127.0.0.1:50052 shop.product.v1.ProductService/GetStock
-  ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50053 shop.delivery.v1.DeliveryService/ListDeliveries
-  ${GRPCURL} -plaintext -d '{}' 127.0.0.1:50054 shop.settlement.v1.SettlementService/GetDailyTotals
-  ${GRPCURL} -plaintext -d '{"campaign_id":"demo-10-percent"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/GetCampaign
-  ${GRPCURL} -plaintext -d '{"campaign_id":"demo-10-percent","customer_id":"you","idempotency_key":"1"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/IssueCoupon
-  kcat -b ${SHOP_KAFKA_BROKERS} -C -t shop.order.events -o beginning -e -f '%k %h\n'
-  curl -s -X POST http://127.0.0.1:8080/partner/v1/orders -H 'X-Api-Key: demo-partner-key' \
+  ${GRPCURL} 127.0.0.1:50051 list
+  ${GRPCURL} -d '{"customer_id":"demo-customer","page_size":5}' 127.0.0.1:50051 shop.order.v1.OrderService/ListOrders
+  ${GRPCURL} -d '{"product_id":"tea"}' 127.0.0.1:50052 shop.product.v1.ProductService/GetStock
+  ${GRPCURL} -d '{}' 127.0.0.1:50053 shop.delivery.v1.DeliveryService/ListDeliveries
+  ${GRPCURL} -d '{}' 127.0.0.1:50054 shop.settlement.v1.SettlementService/GetDailyTotals
+  ${GRPCURL} -d '{"campaign_id":"demo-10-percent"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/GetCampaign
+  ${GRPCURL} -d '{"campaign_id":"demo-10-percent","customer_id":"you","idempotency_key":"1"}' 127.0.0.1:50055 shop.coupon.v1.CouponService/IssueCoupon
+  kcat -b ${SHOP_KAFKA_TLS_BROKERS} -F .data/tls/client.kafka.properties -C -t shop.order.events -o beginning -e -f '%k %h\n'
+  curl -s --cacert .data/tls/ca.pem -X POST https://127.0.0.1:8443/partner/v1/orders -H 'X-Api-Key: demo-partner-key' \
     -H 'Content-Type: application/json' -d '{"orderRef":"PO-'\$RANDOM'","currency":"EUR",
     "shipTo":{"name":"Ada","street":["1 Main St"],"city":"Berlin","zip":"10115","country":"DE"},
     "items":[{"sku":"DEMO-TEA-250","qty":2,"unitPrice":"4.50"}]}'
-  curl -s -H 'X-Api-Key: demo-partner-key' 'http://127.0.0.1:8080/partner/v1/catalog?limit=10'
+  curl -s --cacert .data/tls/ca.pem -H 'X-Api-Key: demo-partner-key' 'https://127.0.0.1:8443/partner/v1/catalog?limit=10'
   tail -n 3 .data/webhooks/demo-marketplace.jsonl
   curl -s http://127.0.0.1:9101/metrics | grep -E '^shop_(outbox_backlog|consumer_lag)'   # 9100 gateway, 9101-9106: order .. webhooks
   curl -s 'http://127.0.0.1:9090/api/v1/query' --data-urlencode 'query=sum by (group) (shop_consumer_lag_records)'

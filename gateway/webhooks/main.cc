@@ -3,10 +3,12 @@
 // (recorder.h), and sends what it owes to each partner's webhook and to the
 // data platform (sender.h). Partners and their webhooks come from the same
 // partners file as the gateway's.
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "absl/flags/flag.h"
+#include "common/config/flags.h"
 #include "common/events/contract_topics.h"
 #include "common/service/service_runtime.h"
 #include "gateway/partner/partners.h"
@@ -17,7 +19,10 @@
 ABSL_FLAG(std::string, partners_file, "", "partner configuration (JSON), with their webhooks");
 ABSL_FLAG(std::string, platform_url, "",
           "the data platform's endpoint: every domain event, batched (empty: none)");
-ABSL_FLAG(std::string, platform_secret, "", "its signing secret (whsec_...), if any");
+ABSL_FLAG(std::string, platform_secret, "",
+          "its signing secret (whsec_...), if any; better SHOP_PLATFORM_SECRET or"
+          " --platform_secret_file, which ps does not show");
+ABSL_FLAG(std::string, platform_secret_file, "", "a file (mode 600) holding that secret");
 ABSL_FLAG(int, platform_batch, 100, "events per platform request, at most");
 ABSL_FLAG(std::string, webhook_retry_schedule, "5s,30s,2m,10m,30m,1h,2h,4h,8h,8h",
           "the wait before each retry (then dead); jittered by +-20%");
@@ -63,9 +68,16 @@ int main(int argc, char** argv) {
   const std::string platform_url = absl::GetFlag(FLAGS_platform_url);
   if (!platform_url.empty()) {
     std::vector<std::string> secrets;
-    if (!absl::GetFlag(FLAGS_platform_secret).empty()) {
-      secrets.push_back(absl::GetFlag(FLAGS_platform_secret));
+    std::string secret = absl::GetFlag(FLAGS_platform_secret);
+    if (const std::string file = absl::GetFlag(FLAGS_platform_secret_file); !file.empty()) {
+      auto read = shop::config::ReadSecretFile(file);
+      if (!read.ok()) {
+        std::fprintf(stderr, "webhooks: %s\n", read.status().ToString().c_str());
+        return 1;
+      }
+      secret = *read;
     }
+    if (!secret.empty()) secrets.push_back(secret);
     subscribers.push_back({shop::gateway::kPlatformSubscriber, platform_url, secrets,
                            std::max(2, absl::GetFlag(FLAGS_platform_batch))});
   }
