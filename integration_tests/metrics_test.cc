@@ -14,6 +14,7 @@
 #include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
+#include "common/testing/metrics_scrape.h"
 #include "common/testing/service_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,12 +26,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Scrape(int port) {
-  httplib::Client client("127.0.0.1", port);
-  auto result = client.Get("/metrics");
-  return result && result->status == 200 ? result->body : "";
-}
-
 // The value of the sample with exactly this name and labels, or -1.
 double Sample(const std::string& text, const std::string& series) {
   const size_t at = text.find("\n" + series + " ");
@@ -39,18 +34,6 @@ double Sample(const std::string& text, const std::string& series) {
   double value = -1;
   if (!absl::SimpleAtod(text.substr(start, text.find('\n', start) - start), &value)) return -1;
   return value;
-}
-
-std::string Promtool(const std::string& text) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/scrape.txt";
-  std::ofstream(path) << text;
-  FILE* pipe =
-      popen(("/usr/bin/promtool check metrics < " + path + " 2>&1; echo exit=$?").c_str(), "r");
-  std::string output;
-  char buffer[512];
-  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pipe != nullptr) pclose(pipe);
-  return output;
 }
 
 grpc::Status Place(shop::order::v1::OrderService::Stub& orders, const std::string& key,

@@ -24,8 +24,11 @@ ShopSystem::ShopSystem()
       admin_(std::make_unique<mysql::ConnectionPool>(AdminOptions())) {
   for (const char* name : kServices) {
     databases_[name] = std::make_unique<TestDatabase>(std::string("sys_") + name);
-    services_[name] = std::make_unique<ServiceProcess>(std::string(name) + "/" + name,
-                                                       databases_[name]->options(), namespace_);
+    metrics_ports_[name] = FreePort();
+    services_[name] = std::make_unique<ServiceProcess>(
+        std::string(name) + "/" + name, databases_[name]->options(), namespace_,
+        std::vector<std::string>{"--metrics_address=127.0.0.1:" +
+                                 std::to_string(metrics_ports_[name])});
   }
 }
 

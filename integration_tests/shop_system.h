@@ -35,6 +35,8 @@ class ShopSystem {
     return databases_.at(name)->options();
   }
   const std::string& topic_namespace() const { return namespace_; }
+  // Where the service serves Prometheus metrics (127.0.0.1:<port>/metrics).
+  int metrics_port(const std::string& name) const { return metrics_ports_.at(name); }
   // "<namespace>.shop.order.events" for "shop.order.events".
   std::string Topic(const std::string& topic) const;
 
@@ -60,6 +62,7 @@ class ShopSystem {
   std::unique_ptr<mysql::ConnectionPool> admin_;
   std::map<std::string, std::unique_ptr<TestDatabase>> databases_;
   std::map<std::string, std::unique_ptr<ServiceProcess>> services_;
+  std::map<std::string, int> metrics_ports_;
   std::unique_ptr<shop::order::v1::OrderService::Stub> orders_;
   std::unique_ptr<shop::product::v1::ProductService::Stub> products_;
   std::unique_ptr<shop::delivery::v1::DeliveryService::Stub> deliveries_;

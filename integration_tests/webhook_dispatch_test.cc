@@ -19,6 +19,7 @@
 #include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
+#include "common/testing/metrics_scrape.h"
 #include "common/testing/process.h"
 #include "common/testing/service_process.h"
 #include "gateway/partner/partners.h"
@@ -196,6 +197,7 @@ class WebhookDispatchTest : public ::testing::Test {
                                    .dump();
     database_ = new TestDatabase("webhooks_it");
     ASSERT_TRUE(database_->status().ok());
+    dispatcher_metrics_port_ = FreePort();
     const std::string platform_secret = dir + "/platform.secret";
     std::ofstream(platform_secret) << kPlatformSecret << "\n";
     chmod(platform_secret.c_str(), 0600);
@@ -203,6 +205,7 @@ class WebhookDispatchTest : public ::testing::Test {
         "gateway/webhooks/webhooks", database_->options(), system_->topic_namespace(),
         {"--partners_file=" + partners, "--platform_url=" + platform_->url(),
          "--platform_secret_file=" + platform_secret, "--platform_batch=50",
+         absl::StrCat("--metrics_address=127.0.0.1:", dispatcher_metrics_port_),
          "--webhook_retry_schedule=100ms,200ms,300ms,400ms,500ms,600ms",
          "--webhook_timeout_ms=1000", "--consumer_threads=1"});
     ASSERT_TRUE(dispatcher_->Start().ok());
@@ -307,6 +310,7 @@ class WebhookDispatchTest : public ::testing::Test {
   static ShopSystem* system_;
   static TestDatabase* database_;
   static ServiceProcess* dispatcher_;
+  static int dispatcher_metrics_port_;
   static Receiver* acme_;
   static Receiver* globex_;
   static Receiver* initech_;
@@ -319,6 +323,7 @@ class WebhookDispatchTest : public ::testing::Test {
 ShopSystem* WebhookDispatchTest::system_ = nullptr;
 TestDatabase* WebhookDispatchTest::database_ = nullptr;
 ServiceProcess* WebhookDispatchTest::dispatcher_ = nullptr;
+int WebhookDispatchTest::dispatcher_metrics_port_ = 0;
 Receiver* WebhookDispatchTest::acme_ = nullptr;
 Receiver* WebhookDispatchTest::globex_ = nullptr;
 Receiver* WebhookDispatchTest::initech_ = nullptr;
@@ -475,6 +480,32 @@ TEST_F(WebhookDispatchTest, ThePlatformGetsEveryDomainEventBatchedInTheInternalM
   EXPECT_THAT(types, ::testing::IsSupersetOf(
                          {"shop.product.v1.ProductChanged", "shop.order.v1.OrderCompleted",
                           "shop.product.v1.StockReserved", "shop.delivery.v1.DeliveryCreated"}));
+}
+
+}  // namespace
+}  // namespace shop::testing
+
+namespace shop::testing {
+namespace {
+
+// Every service of the running system, and the dispatcher, after real work:
+// /metrics valid and lint-clean for promtool, with its outbox and consumer
+// series.
+TEST_F(WebhookDispatchTest, EveryServicesMetricsPassPromtool) {
+  std::map<std::string, int> ports = {{"webhooks", dispatcher_metrics_port_}};
+  for (const char* name : {"order", "product", "delivery", "settlement", "coupon"}) {
+    ports[name] = system_->metrics_port(name);
+  }
+  for (const auto& [name, port] : ports) {
+    SCOPED_TRACE(name);
+    const std::string text = Scrape(port);
+    ASSERT_FALSE(text.empty());
+    EXPECT_EQ(Promtool(text), "exit=0\n");
+    EXPECT_THAT(text, ::testing::HasSubstr("\nshop_outbox_backlog_events "));
+    EXPECT_THAT(text, ::testing::HasSubstr("\nshop_consumer_events_applied_total{"));
+    EXPECT_THAT(text, ::testing::HasSubstr("\nshop_consumer_lag_records{"));
+    EXPECT_THAT(text, ::testing::HasSubstr("\nshop_db_pool_in_use_connections "));
+  }
 }
 
 }  // namespace
