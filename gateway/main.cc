@@ -27,7 +27,8 @@
 #include "gateway/partner/partners.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HTTP listen address (port 0: any)");
-ABSL_FLAG(std::string, order_address, "127.0.0.1:50051", "the internal OrderService");
+ABSL_FLAG(std::string, order_address, "127.0.0.1:50051",
+          "the internal OrderService; several instances as ipv4:host:port,host:port");
 ABSL_FLAG(std::string, product_address, "127.0.0.1:50052",
           "the internal ProductService (the partner catalog)");
 ABSL_FLAG(std::string, redis_address, "127.0.0.1:16379",
@@ -70,14 +71,20 @@ int main(int argc, char** argv) {
   }
   shop::gateway::PartnerDirectory directory(*std::move(partners));
   shop::gateway::RateLimiter limiter;
-  // Upstream calls use the internal TLS identity (--tls_cert/--tls_key/--tls_ca).
-  auto upstream = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
-  if (!upstream.ok()) {
-    std::fprintf(stderr, "gateway: %s\n", upstream.status().ToString().c_str());
+  // Upstream calls use the internal TLS identity (--tls_cert/--tls_key/--tls_ca),
+  // round robin over the instances an address names.
+  auto order_channel =
+      shop::grpc_util::Channel(absl::GetFlag(FLAGS_order_address), shop::tls::FromFlags());
+  auto product_channel =
+      shop::grpc_util::Channel(absl::GetFlag(FLAGS_product_address), shop::tls::FromFlags());
+  if (!order_channel.ok() || !product_channel.ok()) {
+    std::fprintf(stderr, "gateway: %s\n",
+                 (order_channel.ok() ? product_channel.status() : order_channel.status())
+                     .ToString()
+                     .c_str());
     return 1;
   }
-  auto orders = shop::order::v1::OrderService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_order_address), *upstream));
+  auto orders = shop::order::v1::OrderService::NewStub(*order_channel);
   auto redis = shop::gateway::ParseRedisAddress(absl::GetFlag(FLAGS_redis_address));
   if (!redis.ok()) {
     std::fprintf(stderr, "gateway: --redis_address: %s\n", redis.status().ToString().c_str());
@@ -86,8 +93,7 @@ int main(int argc, char** argv) {
   shop::gateway::RedisClient redis_client(*redis);
   shop::gateway::CatalogCache cache(redis_client,
                                     absl::Seconds(absl::GetFlag(FLAGS_catalog_ttl_seconds)));
-  auto products = shop::product::v1::ProductService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_product_address), *upstream));
+  auto products = shop::product::v1::ProductService::NewStub(*product_channel);
   shop::gateway::Catalog catalog(cache, *products);
   shop::gateway::PartnerApiOptions api_options;
   api_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));

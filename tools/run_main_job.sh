@@ -8,6 +8,10 @@
 # The system keeps running, with TLS on every connection: mutual TLS between
 # the gRPC clients and services and to the broker, TLS to MariaDB, HTTPS for
 # partners, all with the development CA that `tools/dev up` made in .data/tls.
+#
+# SHOP_INSTANCES=2 (`tools/dev run --instances 2`) runs two instances of
+# every service: the same database, consumer group and relay lock, on their
+# own ports (gRPC +100, metrics +10); clients balance over both.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eval "$("${ROOT}/tools/dev" env)"
@@ -37,6 +41,20 @@ declare -A PORTS=([order]=50051 [product]=50052 [delivery]=50053 [settlement]=50
 # Prometheus metrics of each service: http://127.0.0.1:<port>/metrics
 declare -A METRICS=([order]=9101 [product]=9102 [delivery]=9103 [settlement]=9104 [coupon]=9105
   [webhooks]=9106)
+INSTANCES="${SHOP_INSTANCES:-1}"
+[[ "${INSTANCES}" =~ ^[1-9]$ ]] || {
+  echo "[run] SHOP_INSTANCES must be 1 to 9" >&2
+  exit 2
+}
+SERVICES=(order product delivery settlement coupon webhooks)
+# instance_name SERVICE K: "order" for the first instance, "order-2" for the second.
+instance_name() { if (($2 == 1)); then echo "$1"; else echo "$1-$2"; fi; }
+# grpc_targets SERVICE: every instance's address, for a client balancing over them.
+grpc_targets() {
+  local k list=()
+  for ((k = 1; k <= INSTANCES; k++)); do list+=("127.0.0.1:$((PORTS[$1] + 100 * (k - 1)))"); done
+  (IFS=,; echo "ipv4:${list[*]}")
+}
 declare -A BINARY=([order]=order/order [product]=product/product [delivery]=delivery/delivery
   [settlement]=settlement/settlement [coupon]=coupon/coupon [webhooks]=gateway/webhooks/webhooks
   [gateway]=gateway/gateway [invalidator]=gateway/catalog/invalidator
@@ -46,12 +64,18 @@ PARTNERS="${ROOT}/tools/demo/partners.json"
 DEMO_SECRET="whsec_ZGVtby1tYXJrZXRwbGFjZS13ZWJob29rLWtleS0yMDI2"
 declare -A EXTRA=([webhooks]="--partners_file=${PARTNERS} --platform_url=http://127.0.0.1:8091/platform")
 
-# A running process whose binary was rebuilt since it started is restarted.
-for service in "${!BINARY[@]}"; do
-  pidfile="${DATA}/services/${service}.pid"
-  if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null &&
-    [[ "${BIN}/${BINARY[${service}]}" -nt "${pidfile}" ]]; then
-    echo "[run] ${service} was rebuilt: restarting it"
+# A running process whose binary was rebuilt since it started is restarted;
+# instances beyond SHOP_INSTANCES (from an earlier run) are stopped.
+for pidfile in "${DATA}"/services/*.pid; do
+  [[ -e "${pidfile}" ]] || continue
+  name="$(basename "${pidfile}" .pid)"
+  base="${name%-[0-9]}"
+  number="${name#"${base}"}"
+  number="${number#-}"
+  [[ -n "${BINARY[${base}]:-}" ]] || continue
+  if kill -0 "$(cat "${pidfile}")" 2>/dev/null &&
+    { [[ "${BIN}/${BINARY[${base}]}" -nt "${pidfile}" ]] || ((${number:-1} > INSTANCES)); }; then
+    echo "[run] ${name} was rebuilt or is beyond --instances ${INSTANCES}: stopping it"
     kill -TERM "$(cat "${pidfile}")"
     for ((i = 0; i < 100; i++)); do kill -0 "$(cat "${pidfile}")" 2>/dev/null || break; sleep 0.1; done
     rm -f "${pidfile}"
@@ -76,12 +100,7 @@ mkdir -p "${DATA}/webhooks"
 SHOP_SECRET="${DEMO_SECRET}" start_plain webhook-receiver --port=8091 \
   --out="${DATA}/webhooks/demo-marketplace.jsonl" --platform_out="${DATA}/webhooks/platform.jsonl"
 
-for service in order product delivery settlement coupon webhooks; do
-  pidfile="${DATA}/services/${service}.pid"
-  if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
-    echo "[run] ${service} already running (pid $(cat "${pidfile}"))"
-    continue
-  fi
+for service in "${SERVICES[@]}"; do
   # Its own database and MySQL user, with grants on that database only.
   # Passwords go through the environment and files, never the command line.
   # The user may connect over TLS only.
@@ -90,34 +109,69 @@ for service in order product delivery settlement coupon webhooks; do
     --admin_user="${SHOP_MYSQL_USER}" --database="shop_${service}" --user="shop_${service}" \
     --require_tls --mysql_tls_ca="${TLS}/ca.pem"
   (umask 077 && printf '%s\n' "${service}_dev_pw" >"${DATA}/secrets/${service}.password")
-  rm -f "${DATA}/services/${service}.port"
-  # shellcheck disable=SC2086
-  env -u SHOP_MYSQL_PASSWORD nohup "${BIN}/${BINARY[${service}]}" \
-    --grpc_address="127.0.0.1:${PORTS[${service}]}" $(tls_flags "${service}") $(kafka_tls "${service}") \
-    --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" --mysql_tls_ca="${TLS}/ca.pem" \
-    --mysql_user="shop_${service}" --mysql_password_file="${DATA}/secrets/${service}.password" \
-    --mysql_database="shop_${service}" --port_file="${DATA}/services/${service}.port" \
-    --metrics_address="127.0.0.1:${METRICS[${service}]}" ${EXTRA[${service}]:-} </dev/null >>"${DATA}/logs/${service}.log" 2>&1 &
-  echo $! >"${pidfile}"
-  echo "[run] started ${service} on 127.0.0.1:${PORTS[${service}]} (pid $!, log .data/logs/${service}.log)"
+  for ((k = 1; k <= INSTANCES; k++)); do
+    name="$(instance_name "${service}" "${k}")"
+    pidfile="${DATA}/services/${name}.pid"
+    if [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null; then
+      echo "[run] ${name} already running (pid $(cat "${pidfile}"))"
+      continue
+    fi
+    port=$((PORTS[${service}] + 100 * (k - 1)))
+    extra="${EXTRA[${service}]:-}"
+    # One dispatcher sends; the others consume and record (their senders would
+    # send the same messages again).
+    [[ "${service}" == webhooks && "${k}" -gt 1 ]] && extra+=" --send=false"
+    rm -f "${DATA}/services/${name}.port"
+    # shellcheck disable=SC2086
+    env -u SHOP_MYSQL_PASSWORD nohup "${BIN}/${BINARY[${service}]}" \
+      --grpc_address="127.0.0.1:${port}" $(tls_flags "${service}") $(kafka_tls "${service}") \
+      --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" --mysql_tls_ca="${TLS}/ca.pem" \
+      --mysql_user="shop_${service}" --mysql_password_file="${DATA}/secrets/${service}.password" \
+      --mysql_database="shop_${service}" --port_file="${DATA}/services/${name}.port" \
+      --metrics_address="127.0.0.1:$((METRICS[${service}] + 10 * (k - 1)))" ${extra} \
+      </dev/null >>"${DATA}/logs/${name}.log" 2>&1 &
+    echo $! >"${pidfile}"
+    echo "[run] started ${name} on 127.0.0.1:${port} (pid $!, log .data/logs/${name}.log)"
+  done
 done
 
-for service in order product delivery settlement coupon webhooks; do
-  for ((i = 0; i < 120; i++)); do
-    [[ -s "${DATA}/services/${service}.port" ]] && break
-    if ! kill -0 "$(cat "${DATA}/services/${service}.pid")" 2>/dev/null; then
-      echo "[run] ${service} exited during start; last log lines:" >&2
-      tail -n 20 "${DATA}/logs/${service}.log" >&2
+for service in "${SERVICES[@]}"; do
+  for ((k = 1; k <= INSTANCES; k++)); do
+    name="$(instance_name "${service}" "${k}")"
+    for ((i = 0; i < 120; i++)); do
+      [[ -s "${DATA}/services/${name}.port" ]] && break
+      if ! kill -0 "$(cat "${DATA}/services/${name}.pid")" 2>/dev/null; then
+        echo "[run] ${name} exited during start; last log lines:" >&2
+        tail -n 20 "${DATA}/logs/${name}.log" >&2
+        exit 1
+      fi
+      sleep 0.25
+    done
+    [[ -s "${DATA}/services/${name}.port" ]] || {
+      echo "[run] ${name} did not start serving within 30 s" >&2
+      tail -n 20 "${DATA}/logs/${name}.log" >&2
       exit 1
-    fi
-    sleep 0.25
+    }
   done
-  [[ -s "${DATA}/services/${service}.port" ]] || {
-    echo "[run] ${service} did not start serving within 30 s" >&2
-    tail -n 20 "${DATA}/logs/${service}.log" >&2
-    exit 1
-  }
 done
+
+# Prometheus finds the instances beyond the first through this file
+# (file_sd_configs in tools/prometheus/prometheus.yml).
+mkdir -p "${DATA}/prometheus/targets"
+{
+  echo "["
+  sep=""
+  for ((k = 2; k <= INSTANCES; k++)); do
+    for service in "${SERVICES[@]}"; do
+      printf '%s  {"targets": ["127.0.0.1:%d"], "labels": {"service": "%s", "instance_number": "%d"}}' \
+        "${sep}" "$((METRICS[${service}] + 10 * (k - 1)))" "${service}" "${k}"
+      sep=$',\n'
+    done
+  done
+  echo
+  echo "]"
+} >"${DATA}/prometheus/targets/instances.json.tmp"
+mv "${DATA}/prometheus/targets/instances.json.tmp" "${DATA}/prometheus/targets/instances.json"
 
 # shellcheck disable=SC2046
 start_plain invalidator $(kafka_tls invalidator) --redis_address="${SHOP_REDIS_ADDRESS}"
@@ -125,9 +179,9 @@ start_plain invalidator $(kafka_tls invalidator) --redis_address="${SHOP_REDIS_A
 rm -f "${DATA}/services/gateway.port"
 # Partners get HTTPS; the gateway calls the services with its own certificate.
 # shellcheck disable=SC2046
-start_plain gateway --http_address=127.0.0.1:8443 --order_address=127.0.0.1:${PORTS[order]} \
+start_plain gateway --http_address=127.0.0.1:8443 --order_address="$(grpc_targets order)" \
   --https_cert="${TLS}/gateway.pem" --https_key="${TLS}/gateway.key" $(tls_flags gateway) \
-  --product_address=127.0.0.1:${PORTS[product]} --redis_address="${SHOP_REDIS_ADDRESS}" \
+  --product_address="$(grpc_targets product)" --redis_address="${SHOP_REDIS_ADDRESS}" \
   --partners_file="${PARTNERS}" --port_file="${DATA}/services/gateway.port" \
   --metrics_address=127.0.0.1:9100
 for ((i = 0; i < 120; i++)); do [[ -s "${DATA}/services/gateway.port" ]] && break; sleep 0.25; done
@@ -148,9 +202,9 @@ fi
 echo
 # shellcheck disable=SC2046
 "${BIN}/tools/demo/shop_demo" $(tls_flags client) $(kafka_tls client) \
-  --order=127.0.0.1:${PORTS[order]} --product=127.0.0.1:${PORTS[product]} \
-  --delivery=127.0.0.1:${PORTS[delivery]} --settlement=127.0.0.1:${PORTS[settlement]} \
-  --coupon=127.0.0.1:${PORTS[coupon]}
+  --order="$(grpc_targets order)" --product="$(grpc_targets product)" \
+  --delivery="$(grpc_targets delivery)" --settlement="$(grpc_targets settlement)" \
+  --coupon="$(grpc_targets coupon)"
 
 echo
 echo "== The partner's side: demo-marketplace, through the gateway (X-Api-Key: demo-partner-key)"
@@ -185,10 +239,10 @@ echo "-- the data platform received $(wc -l <"${DATA}/webhooks/platform.jsonl" 2
 for ((i = 0; i < 40; i++)); do
   up="$(curl -s 'http://127.0.0.1:9090/api/v1/query?query=sum(up)' |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)' 2>/dev/null || echo 0)"
-  [[ "${up}" == 7 ]] && break
+  [[ "${up}" == $((1 + 6 * INSTANCES)) ]] && break
   sleep 0.5
 done
-echo "-- Prometheus (http://127.0.0.1:9090) scrapes ${up} of 7 targets"
+echo "-- Prometheus (http://127.0.0.1:9090) scrapes ${up} of $((1 + 6 * INSTANCES)) targets"
 
 GRPCURL="${ROOT}/.cache/bin/grpcurl -cacert .data/tls/ca.pem -cert .data/tls/client.pem -key .data/tls/client.key"
 cat <<EOT

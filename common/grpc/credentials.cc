@@ -1,5 +1,8 @@
 #include "common/grpc/credentials.h"
 
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+
 namespace shop::grpc_util {
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
@@ -29,9 +32,22 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& target,
                                                        const tls::TlsFiles& files,
-                                                       const grpc::ChannelArguments& args) {
+                                                       grpc::ChannelArguments args) {
   auto credentials = ChannelCredentials(files);
   if (!credentials.ok()) return credentials.status();
+  args.SetLoadBalancingPolicyName("round_robin");
+  // "ipv4:a:1,b:2" would be checked against the certificate as a name as a
+  // whole: the first address's host is the name to verify (every instance's
+  // certificate carries it).
+  for (absl::string_view scheme : {"ipv4:", "ipv6:"}) {
+    absl::string_view rest = target;
+    if (!absl::ConsumePrefix(&rest, scheme)) continue;
+    absl::string_view first = rest.substr(0, rest.find(','));
+    const size_t colon = first.rfind(':');
+    std::string host(first.substr(0, colon));
+    if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
+    args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, host);
+  }
   return grpc::CreateCustomChannel(target, *credentials, args);
 }
 

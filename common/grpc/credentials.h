@@ -24,10 +24,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     const tls::TlsFiles& files);
 
-// A channel to `target` with ChannelCredentials(files).
+// A channel to `target` with ChannelCredentials(files), balancing calls
+// round robin over every address the target names (e.g.
+// "ipv4:127.0.0.1:50051,127.0.0.1:50151": two instances of a service), and
+// skipping the ones that are down.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& target,
                                                        const tls::TlsFiles& files,
-                                                       const grpc::ChannelArguments& args = {});
+                                                       grpc::ChannelArguments args = {});
 
 }  // namespace shop::grpc_util
 

@@ -230,14 +230,15 @@ class Journal {
 
 int main(int argc, char** argv) {
   shop::config::ParseFlags(argc, argv);
-  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without).
-  auto credentials = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
-  if (!credentials.ok()) {
-    std::fprintf(stderr, "shop_demo: %s\n", credentials.status().ToString().c_str());
-    return 1;
-  }
-  auto channel = [&credentials](const std::string& address) {
-    return grpc::CreateChannel(address, *credentials);
+  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without);
+  // an address may name several instances (ipv4:host:port,host:port).
+  auto channel = [](const std::string& address) {
+    auto made = shop::grpc_util::Channel(address, shop::tls::FromFlags());
+    if (!made.ok()) {
+      std::fprintf(stderr, "shop_demo: %s\n", made.status().ToString().c_str());
+      std::exit(1);
+    }
+    return *made;
   };
   auto orders = order_v1::OrderService::NewStub(channel(absl::GetFlag(FLAGS_order)));
   auto products = product_v1::ProductService::NewStub(channel(absl::GetFlag(FLAGS_product)));
