@@ -373,6 +373,13 @@ void EventConsumer::ProcessBatch(const std::vector<std::unique_ptr<RdKafka::Mess
     }
   }
 
+  if (options_.unsafe_commit_before_apply) {
+    // TEST ONLY (tools/chaos proves it catches this): the offsets are
+    // committed before the batch is applied, so a crash in between loses it.
+    CommitOffsets(batch);
+    CommitPending(/*idle=*/true, /*sync=*/true);
+  }
+
   // The whole batch is one transaction. Should it deadlock again and again
   // with another writer of the same rows (another instance, an API call), or
   // fail at COMMIT for a reason no single handler reported (a permanent error

@@ -74,6 +74,10 @@ struct ConsumerOptions {
   // (security.protocol, SASL, SSL, ...), on top of the defaults.
   std::map<std::string, std::string> kafka_overrides;
   std::function<void(ConsumerStep, int)> on_step;
+  // TEST ONLY: a deliberately broken consumer that commits a batch's offsets
+  // before applying it (a crash in between loses the batch). tools/chaos
+  // runs with it to prove that its verdict fails on such a bug.
+  bool unsafe_commit_before_apply = false;
 };
 
 struct ConsumerStats {

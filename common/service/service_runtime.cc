@@ -54,6 +54,9 @@ ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service
 ABSL_FLAG(bool, consume, true, "run the event consumer");
 ABSL_FLAG(int, consumer_threads, 3,
           "consumers in this process, each taking a share of the partitions");
+ABSL_FLAG(bool, unsafe_commit_before_apply, false,
+          "TEST ONLY: commit offsets before applying a batch (a deliberately broken consumer,"
+          " for tools/chaos to prove that it notices lost events)");
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
@@ -226,6 +229,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     consumer_options.brokers = brokers;
     consumer_options.group = group;
     consumer_options.kafka_overrides = *client_config;
+    consumer_options.unsafe_commit_before_apply = absl::GetFlag(FLAGS_unsafe_commit_before_apply);
+    if (consumer_options.unsafe_commit_before_apply) {
+      log::Warning("UNSAFE: offsets are committed before batches are applied (test only)");
+    }
     for (const std::string& topic : def.consumed_topics) {
       consumer_options.topics.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
     }
