@@ -93,6 +93,37 @@ EventConsumer::~EventConsumer() {
   if (consumer_ != nullptr) consumer_->close();
 }
 
+namespace {
+
+// librdkafka keeps a partition's pause across a rebalance: a partition this
+// consumer paused during a retry (WaitPolling), lost to a rebalance before
+// it resumed, and was given back later, would stay paused for good, its
+// records never fetched (the chaos run found exactly that). So every
+// partition assigned starts out resumed; a retry in progress pauses it again.
+class ResumingRebalance : public RdKafka::RebalanceCb {
+ public:
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      if (cooperative) {
+        RdKafka::Error* error = consumer->incremental_assign(partitions);
+        delete error;
+      } else {
+        consumer->assign(partitions);
+      }
+      consumer->resume(partitions);
+    } else if (cooperative) {
+      RdKafka::Error* error = consumer->incremental_unassign(partitions);
+      delete error;
+    } else {
+      consumer->unassign();
+    }
+  }
+};
+
+}  // namespace
+
 std::vector<EventConsumer::PartitionLag> EventConsumer::Lag() {
   std::vector<PartitionLag> lags;
   absl::MutexLock lock(&handle_mu_);
@@ -106,18 +137,34 @@ std::vector<EventConsumer::PartitionLag> EventConsumer::Lag() {
     RdKafka::TopicPartition::destroy(assignment);
     return lags;
   }
+  // The partitions' end offsets from their leaders, in one request per
+  // broker (timestamp -1: the latest offset), not the last fetch's: a
+  // partition that is not being fetched (paused while retrying) must not
+  // look caught up.
+  std::vector<RdKafka::TopicPartition*> ends;
   for (const RdKafka::TopicPartition* partition : assignment) {
+    ends.push_back(RdKafka::TopicPartition::create(partition->topic(), partition->partition(), -1));
+  }
+  const bool queried =
+      !ends.empty() && consumer_->offsetsForTimes(ends, 2000) == RdKafka::ERR_NO_ERROR;
+  for (size_t i = 0; i < assignment.size(); ++i) {
+    const RdKafka::TopicPartition* partition = assignment[i];
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low, &high) !=
-            RdKafka::ERR_NO_ERROR ||
-        high < 0) {
-      continue;
+        RdKafka::ERR_NO_ERROR) {
+      low = 0;
+      high = -1;
     }
+    if (queried && ends[i]->err() == RdKafka::ERR_NO_ERROR && ends[i]->offset() >= 0) {
+      high = ends[i]->offset();
+    }
+    if (high < 0) continue;
     // Nothing committed yet: it starts from the beginning.
     const int64_t applied = partition->offset() >= 0 ? partition->offset() : low;
     lags.push_back(
         {partition->topic(), partition->partition(), std::max<int64_t>(0, high - applied)});
   }
+  RdKafka::TopicPartition::destroy(ends);
   RdKafka::TopicPartition::destroy(assignment);
   return lags;
 }
@@ -172,6 +219,10 @@ absl::Status EventConsumer::Run() {
   };
   for (const auto& [key, value] : options_.kafka_overrides) settings[key] = value;
   std::string error;
+  rebalance_ = std::make_unique<ResumingRebalance>();
+  if (conf->set("rebalance_cb", rebalance_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError("rebalance_cb: " + error);
+  }
   for (const auto& [key, value] : settings) {
     if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));

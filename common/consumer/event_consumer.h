@@ -222,6 +222,7 @@ class EventConsumer {
   outbox::Outbox* outbox_;
   absl::flat_hash_map<std::string, Registration> handlers_;
   BatchHook before_batch_;
+  std::unique_ptr<RdKafka::RebalanceCb> rebalance_;   // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;  // set and reset under handle_mu_
   absl::Mutex handle_mu_;
   std::unique_ptr<kafka::Producer> dead_letters_;

@@ -90,22 +90,29 @@ for entry in ghz.get("latencyDistribution") or []:
     if entry.get("percentage") == 99:
         ghz_p99 = entry.get("latency", 0) / 1e6
 
-# Capacity: the highest step that held.
-steps = []
-for path in glob.glob(os.path.join(out, "capacity", "*.json")):
-    step = load(path)
-    held, failed = sustained(step)
-    steps.append((get(step, "target_rate"), held, failed, step))
-steps.sort(key=lambda s: s[0])
-capacity = {"orders_per_s": 0, "settled_p99_ms": 0, "steps": []}
-for rate, held, failed, step in steps:
-    capacity["steps"].append({"offered_per_s": rate, "held": held, "why_not": failed,
-                              "accepted_per_s": get(step, "throughput"),
-                              "settled_p99_ms": get(step, "e2e", "settlement", "p99_ms"),
-                              "lag_after_load": get(step, "lag_after_load", default={})})
-    if held and rate > capacity["orders_per_s"]:
-        capacity["orders_per_s"] = rate
-        capacity["settled_p99_ms"] = get(step, "e2e", "settlement", "p99_ms")
+# Capacity: the highest step that held, with one instance of each service
+# (capacity/) and with two (capacity2/).
+def capacity_of(directory):
+    steps = []
+    for path in glob.glob(os.path.join(out, directory, "*.json")):
+        step = load(path)
+        held, failed = sustained(step)
+        steps.append((get(step, "target_rate"), held, failed, step))
+    steps.sort(key=lambda s: s[0])
+    result = {"orders_per_s": 0, "settled_p99_ms": 0, "steps": []}
+    for rate, held, failed, step in steps:
+        result["steps"].append({"offered_per_s": rate, "held": held, "why_not": failed,
+                                "accepted_per_s": get(step, "throughput"),
+                                "settled_p99_ms": get(step, "e2e", "settlement", "p99_ms"),
+                                "lag_after_load": get(step, "lag_after_load", default={})})
+        if held and rate > result["orders_per_s"]:
+            result["orders_per_s"] = rate
+            result["settled_p99_ms"] = get(step, "e2e", "settlement", "p99_ms")
+    return result
+
+
+capacity = capacity_of("capacity")
+capacity_two = capacity_of("capacity2")
 
 # CPU per order: every process, from the first order of d1 until the last
 # one settled.
@@ -162,6 +169,9 @@ rows = [
     ("d2. sustained end-to-end capacity", f"{capacity['orders_per_s']:.0f} orders/s",
      f"settled p99 {capacity['settled_p99_ms']:.0f} ms",
      f"{ratio(capacity['orders_per_s'], storage_rate)} of b"),
+    ("d2. the same with two instances of each service", f"{capacity_two['orders_per_s']:.0f} orders/s",
+     f"settled p99 {capacity_two['settled_p99_ms']:.0f} ms",
+     f"{ratio(capacity_two['orders_per_s'], capacity['orders_per_s'])} of one instance"),
     ("d3. end to end at 0.1x of b", f"{get(d3, 'throughput'):.0f} orders/s",
      f"->completed p99 {get(d3, 'e2e', 'completed', 'p99_ms'):.1f} ms; ->settled p50 "
      f"{get(d3, 'e2e', 'settlement', 'p50_ms'):.1f} / p99 {tenth_p99:.1f} ms", ""),
@@ -180,6 +190,11 @@ if capacity["steps"]:
            "| offered | accepted | settled p99 | held |", "| --- | --- | --- | --- |"]
     md += [f"| {s['offered_per_s']:.0f}/s | {s['accepted_per_s']:.0f}/s | {s['settled_p99_ms']:.0f} ms | "
            f"{'yes' if s['held'] else 'no: ' + '; '.join(s['why_not'])} |" for s in capacity["steps"]]
+if capacity_two["steps"]:
+    md += ["", "Capacity steps with two instances of each service:", "",
+           "| offered | accepted | settled p99 | held |", "| --- | --- | --- | --- |"]
+    md += [f"| {s['offered_per_s']:.0f}/s | {s['accepted_per_s']:.0f}/s | {s['settled_p99_ms']:.0f} ms | "
+           f"{'yes' if s['held'] else 'no: ' + '; '.join(s['why_not'])} |" for s in capacity_two["steps"]]
 if len(cpu) > 1:
     md += ["", "CPU per order during d1, until every order settled (ms of CPU per order):", "",
            "| process | ms per order |", "| --- | --- |"]
@@ -214,7 +229,8 @@ with open(os.path.join(out, "results.md"), "w") as f:
     f.write(text)
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"machine": machine, "grpc": a, "storage": b, "kafka": c, "place": d1,
-               "capacity": capacity, "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
+               "capacity": capacity, "capacity_two_instances": capacity_two,
+               "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
                "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99, "delivery_down": down,
                "catchup": catchup, "relay_vs_debezium": relay, "coupons": coupons,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} for t in targets]},

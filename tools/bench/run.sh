@@ -16,7 +16,8 @@
 #      delivery takes to catch up;
 #   g. coupon issuance: how fast IssueCoupon requests are accepted and how
 #      fast the coupon service decides them (the coupon service runs only here).
-# BENCH_PHASES picks parts: limits place capacity latency ghz isolation coupons relay.
+#   d2 again with two instances of each service (capacity2);
+# BENCH_PHASES picks parts: limits place capacity capacity2 latency ghz isolation coupons relay.
 # Writes .bench/<time>/results.{json,md} and latency.png, and prints the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -39,29 +40,31 @@ mkdir -p "${OUT}"
 declare -A PORTS=([order]=52051 [product]=52052 [delivery]=52053 [settlement]=52054 [coupon]=52055)
 declare -A PIDS=()
 
-start_service() { # name
-  local service="$1" db="${NS}_$1"
+start_service() { # name [instance]
+  local service="$1" db="${NS}_$1" instance="${2:-1}" key="$1"
+  ((instance > 1)) && key="$1-${instance}"
   "${BIN}/tools/provision/provision_db" --host="${SHOP_MYSQL_HOST}" --port="${SHOP_MYSQL_PORT}" \
     --admin_user="${SHOP_MYSQL_USER}" --admin_password="${SHOP_MYSQL_PASSWORD}" \
     --database="${db}" --user="${db:0:30}" --password=bench_pw
-  rm -f "${OUT}/${service}.port"
-  "${BIN}/${service}/${service}" --grpc_address="127.0.0.1:${PORTS[${service}]}" \
+  rm -f "${OUT}/${key}.port"
+  "${BIN}/${service}/${service}" --grpc_address="127.0.0.1:$((PORTS[${service}] + 100 * (instance - 1)))" \
     --brokers="${SHOP_KAFKA_BROKERS}" --topic_namespace="${NS}" \
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
     --mysql_user="${db:0:30}" --mysql_password=bench_pw --mysql_database="${db}" \
-    --port_file="${OUT}/${service}.port" --log_file="${OUT}/${service}.log" \
+    --port_file="${OUT}/${key}.port" --log_file="${OUT}/${key}.log" \
     ${BENCH_SERVICE_FLAGS:-} &
-  PIDS[${service}]=$!
+  PIDS[${key}]=$!
   for ((i = 0; i < 200; i++)); do
-    [[ -s "${OUT}/${service}.port" ]] && return
+    [[ -s "${OUT}/${key}.port" ]] && return
     sleep 0.1
   done
-  echo "[bench] ${service} did not start; see ${OUT}/${service}.log" >&2
+  echo "[bench] ${key} did not start; see ${OUT}/${key}.log" >&2
   exit 1
 }
-stop_service() { # name
+stop_service() { # name (or name-2)
   kill -TERM "${PIDS[$1]}" 2>/dev/null || true
   wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
 }
 cleanup() {
   for service in "${!PIDS[@]}"; do stop_service "${service}"; done
@@ -108,7 +111,7 @@ db_counters() { # file
 }
 
 # Which parts run (all by default); e.g. BENCH_PHASES="place" while tuning.
-PHASES=" ${BENCH_PHASES:-limits place capacity latency ghz isolation coupons relay} "
+PHASES=" ${BENCH_PHASES:-limits place capacity capacity2 latency ghz isolation coupons relay} "
 phase() { [[ "${PHASES}" == *" $1 "* ]]; }
 storage_rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rate'])" "$1"; }
 
@@ -144,25 +147,43 @@ if phase place; then
   db_counters "${OUT}/d1_db_after.txt"
 fi
 
-if phase capacity; then
-  # The sustained end-to-end capacity: the highest offered rate at which the
-  # groups' lag stays flat and accepted->settled p99 stays <= 1 s. From 0.1x
-  # the storage limit it steps up until a step fails, or down until one holds.
-  mkdir -p "${OUT}/capacity"
-  capacity_step() { # percent of the storage limit; fails when not sustained
-    local rate
-    rate="$(python3 -c "print(round(${STORAGE_RATE} * $1 / 100))")"
-    echo "[bench] d2. end to end at ${rate} orders/s offered ($1% of the storage limit)"
-    drain
-    "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
-      --label="capacity_$1" --json_out="${OUT}/capacity/$1.json" --drain_seconds=30
-    python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/capacity/$1.json"
-  }
+# The sustained end-to-end capacity: the highest offered rate at which the
+# groups' lag stays flat and accepted->settled p99 stays <= 1 s. From 0.1x
+# the storage limit it steps up until a step fails, or down until one holds.
+capacity_step() { # percent of the storage limit; fails when not sustained
+  local rate dir="${CAPACITY_DIR:-capacity}"
+  rate="$(python3 -c "print(round(${STORAGE_RATE} * $1 / 100))")"
+  echo "[bench] d2. end to end at ${rate} orders/s offered ($1% of the storage limit; ${dir})"
+  drain
+  "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
+    --label="${dir}_$1" --json_out="${OUT}/${dir}/$1.json" --drain_seconds=30
+  python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/${dir}/$1.json"
+}
+find_capacity() {
   if capacity_step 10; then
     for step in 15 20 25 30 35 40 45 50 60 70; do capacity_step "${step}" || break; done
   else
     for step in 5 2.5 1; do capacity_step "${step}" && break; done
   fi
+}
+
+if phase capacity; then
+  mkdir -p "${OUT}/capacity"
+  find_capacity
+fi
+
+if phase capacity2; then
+  # The same with a second instance of each service (same database, group
+  # and relay lock, its own port); the load balances over both (round robin).
+  mkdir -p "${OUT}/capacity2"
+  for service in order product delivery settlement; do start_service "${service}" 2; done
+  LOADGEN_ONE=("${LOADGEN[@]}")
+  LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=ipv4:127.0.0.1:52051,127.0.0.1:52151
+    --product=ipv4:127.0.0.1:52052,127.0.0.1:52152 --brokers="${SHOP_KAFKA_BROKERS}"
+    --topic_namespace="${NS}")
+  CAPACITY_DIR=capacity2 find_capacity
+  for service in order product delivery settlement; do stop_service "${service}-2"; done
+  LOADGEN=("${LOADGEN_ONE[@]}")
 fi
 
 if phase latency; then

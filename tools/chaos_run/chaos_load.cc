@@ -37,8 +37,9 @@ ABSL_FLAG(std::string, coupon, "127.0.0.1:50055", "CouponService (empty: no coup
 ABSL_FLAG(int, seconds, 60, "how long to place orders");
 ABSL_FLAG(double, rate, 40, "orders per second to aim at, over all workers");
 ABSL_FLAG(int, workers, 8, "concurrent clients");
-ABSL_FLAG(int, products, 20, "products in the catalog");
-ABSL_FLAG(int, stock, 400, "initial stock of each product");
+ABSL_FLAG(int, products, 40, "products in the catalog");
+ABSL_FLAG(int, stock, 3000,
+          "initial stock of each product (enough for most orders: some are still refused)");
 ABSL_FLAG(int, coupons, 200, "the campaign's coupons (first come)");
 ABSL_FLAG(int, customers_with_coupons, 300, "customers asking for a coupon (more than coupons)");
 ABSL_FLAG(double, cancel_share, 0.1, "share of accepted orders cancelled afterwards");

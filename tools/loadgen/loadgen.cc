@@ -251,20 +251,25 @@ int main(int argc, char** argv) {
   const double rate = absl::GetFlag(FLAGS_rate);
   const bool e2e = absl::GetFlag(FLAGS_e2e) && !health;
   const std::string run = shop::events::NewUuid().substr(0, 8);
-  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without).
-  auto credentials = shop::grpc_util::ChannelCredentials(shop::tls::FromFlags());
-  if (!credentials.ok()) {
-    std::fprintf(stderr, "loadgen: %s\n", credentials.status().ToString().c_str());
+  // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without);
+  // an address may name several instances (ipv4:a:1,b:2), balanced round robin.
+  auto order_channel = shop::grpc_util::Channel(absl::GetFlag(FLAGS_order), shop::tls::FromFlags());
+  auto product_channel =
+      shop::grpc_util::Channel(absl::GetFlag(FLAGS_product), shop::tls::FromFlags());
+  if (!order_channel.ok() || !product_channel.ok()) {
+    std::fprintf(stderr, "loadgen: %s\n",
+                 (order_channel.ok() ? product_channel.status() : order_channel.status())
+                     .ToString()
+                     .c_str());
     return 2;
   }
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_order), *credentials);
+  auto channel = *order_channel;
   auto orders = shop::order::v1::OrderService::NewStub(channel);
   grpc::GenericStub generic(channel);
 
   const int products = absl::GetFlag(FLAGS_products);
   if (!health) {
-    auto catalog = shop::product::v1::ProductService::NewStub(
-        grpc::CreateChannel(absl::GetFlag(FLAGS_product), *credentials));
+    auto catalog = shop::product::v1::ProductService::NewStub(*product_channel);
     for (int i = 0; i < products; ++i) {
       grpc::ClientContext context;
       shop::product::v1::CreateProductRequest request;
