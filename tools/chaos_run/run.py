@@ -448,7 +448,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=3, help="how long the load and faults last")
     parser.add_argument("--rate", type=float, default=25, help="orders per second offered")
-    parser.add_argument("--workers", type=int, default=24, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=32, help="concurrent clients")
     parser.add_argument("--instances", type=int, default=2, help="instances of each service")
     parser.add_argument("--fault-interval", type=float, default=2.5,
                         help="seconds between faults, on average")
