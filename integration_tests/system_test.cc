@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -22,6 +21,7 @@
 #include "common/testing/infra.h"
 #include "common/testing/kafka_reader.h"
 #include "common/testing/process.h"
+#include "common/testing/secret_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration_tests/catalog_feed.h"
@@ -389,8 +389,8 @@ TEST_F(SystemTest, HostileInputIsRefusedByFieldAndAnUnpublishableRowHoldsUpNothi
   // The operator discards the parked row with tools/shopctl: the held event
   // goes out.
   const mysql::MysqlOptions& db = system_->database("order");
-  const std::string password_file = std::string(std::getenv("TEST_TMPDIR")) + "/order.pw";
-  std::ofstream(password_file) << db.password << "\n";
+  const std::string password_file =
+      WriteSecretFile(std::string(std::getenv("TEST_TMPDIR")) + "/order.pw", db.password);
   ChildProcess shopctl("tools/shopctl/shopctl",
                        {"outbox", "parked", "discard", "order", std::to_string((*parked)[0].id),
                         "--mysql_host=" + db.host, "--mysql_port=" + std::to_string(db.port),

@@ -5,7 +5,6 @@
 #include <cppconn/resultset.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,6 +20,7 @@
 #include "common/testing/kafka_reader.h"
 #include "common/testing/metrics_scrape.h"
 #include "common/testing/process.h"
+#include "common/testing/secret_file.h"
 #include "common/testing/service_process.h"
 #include "gateway/partner/partners.h"
 #include "gateway/webhooks/signature.h"
@@ -198,9 +198,7 @@ class WebhookDispatchTest : public ::testing::Test {
     database_ = new TestDatabase("webhooks_it");
     ASSERT_TRUE(database_->status().ok());
     dispatcher_metrics_port_ = FreePort();
-    const std::string platform_secret = dir + "/platform.secret";
-    std::ofstream(platform_secret) << kPlatformSecret << "\n";
-    chmod(platform_secret.c_str(), 0600);
+    const std::string platform_secret = WriteSecretFile(dir + "/platform.secret", kPlatformSecret);
     dispatcher_ = new ServiceProcess(
         "gateway/webhooks/webhooks", database_->options(), system_->topic_namespace(),
         {"--partners_file=" + partners, "--platform_url=" + platform_->url(),
@@ -293,8 +291,8 @@ class WebhookDispatchTest : public ::testing::Test {
   }
   static int Shopctl(const std::vector<std::string>& args) {
     const mysql::MysqlOptions& db = database_->options();
-    const std::string password_file = std::string(std::getenv("TEST_TMPDIR")) + "/webhooks.pw";
-    std::ofstream(password_file) << db.password << "\n";
+    const std::string password_file =
+        WriteSecretFile(std::string(std::getenv("TEST_TMPDIR")) + "/webhooks.pw", db.password);
     std::vector<std::string> all = args;
     for (const std::string& flag :
          {"--mysql_host=" + db.host, "--mysql_port=" + std::to_string(db.port),

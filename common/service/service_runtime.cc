@@ -14,6 +14,7 @@
 #include "common/kafka/client_config.h"
 #include "common/kafka/topics.h"
 #include "common/logging/log.h"
+#include "common/mysql/flags.h"
 #include "common/tls/tls.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0: any free port)");
@@ -36,19 +37,6 @@ ABSL_FLAG(int64_t, max_event_bytes, shop::outbox::kDefaultMaxEventBytes,
           " message.max.bytes and every produced topic's max.message.bytes");
 ABSL_FLAG(std::string, topic_namespace, "",
           "prefix for every topic, to run several environments on one broker");
-ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
-ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
-ABSL_FLAG(std::string, mysql_user, "", "the service's own MySQL user");
-ABSL_FLAG(
-    std::string, mysql_password, "",
-    "its password; better SHOP_MYSQL_PASSWORD or --mysql_password_file, which ps does not show");
-ABSL_FLAG(std::string, mysql_password_file, "", "a file (mode 600) holding the password");
-ABSL_FLAG(std::string, mysql_database, "", "the service's own database");
-ABSL_FLAG(std::string, mysql_tls_ca, "",
-          "require TLS to MySQL and verify the server's certificate (and name) against this CA");
-ABSL_FLAG(std::string, mysql_tls_cert, "",
-          "a client certificate to present to MySQL (for users created REQUIRE X509)");
-ABSL_FLAG(std::string, mysql_tls_key, "", "its private key");
 ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
 ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
 ABSL_FLAG(bool, consume, true, "run the event consumer");
@@ -139,20 +127,9 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
                                                absl::GetFlag(FLAGS_kafka_config));
   if (!client_config.ok()) return client_config.status();
 
-  mysql::MysqlOptions options;
-  options.host = absl::GetFlag(FLAGS_mysql_host);
-  options.port = absl::GetFlag(FLAGS_mysql_port);
-  options.user = absl::GetFlag(FLAGS_mysql_user);
-  options.password = absl::GetFlag(FLAGS_mysql_password);
-  if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
-    auto password = config::ReadSecretFile(file);
-    if (!password.ok()) return password.status();
-    options.password = *password;
-  }
-  options.database = absl::GetFlag(FLAGS_mysql_database);
-  options.tls_ca = absl::GetFlag(FLAGS_mysql_tls_ca);
-  options.tls_cert = absl::GetFlag(FLAGS_mysql_tls_cert);
-  options.tls_key = absl::GetFlag(FLAGS_mysql_tls_key);
+  auto from_flags = mysql::MysqlOptionsFromFlags();
+  if (!from_flags.ok()) return from_flags.status();
+  mysql::MysqlOptions options = *std::move(from_flags);
   options.pool_size = absl::GetFlag(FLAGS_mysql_pool_size);
   if (options.user.empty() || options.database.empty()) {
     return absl::InvalidArgumentError("--mysql_user and --mysql_database are required");

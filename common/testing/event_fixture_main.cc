@@ -18,16 +18,12 @@
 #include "common/consumer/event_consumer.h"
 #include "common/kafka/producer.h"
 #include "common/logging/log.h"
+#include "common/mysql/flags.h"
 #include "common/outbox/relay.h"
 #include "common/testing/event_fixture.h"
 
 ABSL_FLAG(std::string, mode, "relay", "relay or consume");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
-ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "");
-ABSL_FLAG(int, mysql_port, 13306, "");
-ABSL_FLAG(std::string, mysql_user, "", "");
-ABSL_FLAG(std::string, mysql_password, "", "");
-ABSL_FLAG(std::string, mysql_database, "", "");
 ABSL_FLAG(std::string, crash_at, "", "relay: fetched or published");
 ABSL_FLAG(std::string, status_file, "", "relay: where to write active/published");
 ABSL_FLAG(bool, exit_when_drained, false, "relay: exit once the outbox is empty");
@@ -101,13 +97,12 @@ int RunConsumer(mysql::ConnectionPool& pool) {
 int main(int argc, char** argv) {
   shop::config::ParseFlags(argc, argv);
   shop::log::SetService("event_fixture");
-  mysql::MysqlOptions options;
-  options.host = absl::GetFlag(FLAGS_mysql_host);
-  options.port = absl::GetFlag(FLAGS_mysql_port);
-  options.user = absl::GetFlag(FLAGS_mysql_user);
-  options.password = absl::GetFlag(FLAGS_mysql_password);
-  options.database = absl::GetFlag(FLAGS_mysql_database);
-  mysql::ConnectionPool pool(options);
+  auto options = mysql::MysqlOptionsFromFlags();
+  if (!options.ok()) {
+    shop::log::Error("mysql options", {{"error", options.status().ToString()}});
+    return 2;
+  }
+  mysql::ConnectionPool pool(*options);
   if (absl::GetFlag(FLAGS_mode) == "relay") return RunRelay(pool);
   if (absl::GetFlag(FLAGS_mode) == "consume") return RunConsumer(pool);
   return 2;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/testing/infra.h"
+#include "common/testing/secret_file.h"
 
 namespace shop::testing {
 
@@ -32,11 +33,7 @@ ServiceProcess::~ServiceProcess() { Kill(); }
 
 absl::Status ServiceProcess::Start() {
   std::filesystem::remove(port_file_);
-  {
-    std::ofstream(password_file_) << database_.password << "\n";
-    std::filesystem::permissions(
-        password_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  }
+  WriteSecretFile(password_file_, database_.password);
   std::vector<std::string> args = {
       "--grpc_address=127.0.0.1:0",
       "--port_file=" + port_file_,

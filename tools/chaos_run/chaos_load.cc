@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <deque>
 #include <fstream>
+#include <queue>
 #include <random>
 #include <set>
 #include <thread>
@@ -43,7 +43,12 @@ ABSL_FLAG(int, stock, 3000,
 ABSL_FLAG(int, coupons, 200, "the campaign's coupons (first come)");
 ABSL_FLAG(int, customers_with_coupons, 300, "customers asking for a coupon (more than coupons)");
 ABSL_FLAG(double, cancel_share, 0.1, "share of accepted orders cancelled afterwards");
-ABSL_FLAG(double, ship_share, 0.2, "share of accepted orders shipped");
+ABSL_FLAG(double, ship_share, 0.2, "share of accepted orders shipped once they complete");
+ABSL_FLAG(double, cancel_after_ship_share, 0.3,
+          "share of shipped orders the customer then tries to cancel (delivery must refuse)");
+ABSL_FLAG(int, shippers, 4, "concurrent clients shipping completed orders");
+ABSL_FLAG(int, ship_patience_seconds, 300,
+          "how long after its placing an order may still be waited for to ship it");
 ABSL_FLAG(std::string, run_id, "", "prefix of ids (default: from the clock)");
 ABSL_FLAG(std::string, out_dir, ".", "where accepted.txt, stock.txt and load.json go");
 
@@ -84,7 +89,8 @@ grpc::Status WithRetries(Call call, absl::Duration patience = absl::Minutes(3)) 
 
 struct Counts {
   std::atomic<int64_t> placed{0}, place_failed{0}, refused{0}, with_coupon{0}, cancel_asked{0},
-      cancel_failed{0}, shipped{0}, ship_failed{0}, coupons_issued{0};
+      cancel_failed{0}, shipped{0}, ship_failed{0}, ship_not_completed{0}, ship_gave_up{0},
+      cancel_after_ship{0}, coupons_issued{0};
 };
 
 class Load {
@@ -181,6 +187,10 @@ class Load {
 
   void Run() {
     const absl::Time until = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+    std::vector<std::thread> shippers;
+    for (int s = 0; s < std::max(1, absl::GetFlag(FLAGS_shippers)); ++s) {
+      shippers.emplace_back([this] { ShipWhenDue(); });
+    }
     std::vector<std::thread> workers;
     const int count = std::max(1, absl::GetFlag(FLAGS_workers));
     const absl::Duration interval = absl::Seconds(count / std::max(0.1, absl::GetFlag(FLAGS_rate)));
@@ -196,6 +206,11 @@ class Load {
       });
     }
     for (auto& worker : workers) worker.join();
+    {
+      absl::MutexLock lock(&mu_);
+      placing_done_ = true;
+    }
+    for (auto& shipper : shippers) shipper.join();
   }
 
   void Write() {
@@ -211,6 +226,9 @@ class Load {
                               {"cancels_failed", counts_.cancel_failed.load()},
                               {"shipped", counts_.shipped.load()},
                               {"ships_failed", counts_.ship_failed.load()},
+                              {"ships_skipped_not_completed", counts_.ship_not_completed.load()},
+                              {"ships_given_up_waiting", counts_.ship_gave_up.load()},
+                              {"cancels_asked_after_ship", counts_.cancel_after_ship.load()},
                               {"coupons_issued", counts_.coupons_issued.load()}};
     std::ofstream(absl::GetFlag(FLAGS_out_dir) + "/load.json") << summary.dump(2) << "\n";
     std::printf("%s\n", summary.dump().c_str());
@@ -321,7 +339,10 @@ class Load {
     if (dice < absl::GetFlag(FLAGS_cancel_share)) {
       Cancel(id);
     } else if (dice < absl::GetFlag(FLAGS_cancel_share) + absl::GetFlag(FLAGS_ship_share)) {
-      Ship(id);
+      const absl::Time now = absl::Now();
+      absl::MutexLock lock(&mu_);
+      to_ship_.push({id, now + absl::Seconds(1),
+                     now + absl::Seconds(absl::GetFlag(FLAGS_ship_patience_seconds))});
     }
   }
 
@@ -337,25 +358,98 @@ class Load {
     if (!status.ok()) ++counts_.cancel_failed;
   }
 
-  // The delivery appears once the order completes; a rejected order has none.
-  // A few tries only: a client that waited longer would place fewer orders.
-  void Ship(const std::string& id) {
+  // An order to ship: tried when due, until it completes (then shipped), is
+  // found cancelled or rejected (not shipped), or the deadline passes.
+  struct ToShip {
+    std::string order_id;
+    absl::Time due;
+    absl::Time deadline;
+    int tries = 0;
+    bool operator>(const ToShip& other) const { return due > other.due; }
+  };
+
+  // A shipper: takes the order due first, waits for its time, asks. Returns
+  // once placing is over and nothing is left to ship.
+  void ShipWhenDue() {
+    while (true) {
+      ToShip next;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return to_ship_.empty() ? placing_done_ : to_ship_.top().due <= absl::Now();
+        };
+        // Woken when placing ends; otherwise looks again every 100 ms.
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(100));
+        if (to_ship_.empty()) {
+          if (placing_done_) return;
+          continue;
+        }
+        if (to_ship_.top().due > absl::Now()) continue;
+        next = to_ship_.top();
+        to_ship_.pop();
+      }
+      if (!TryShip(next.order_id)) continue;
+      // Not yet: again after 1, 2, 4, then every 5 seconds.
+      next.due =
+          absl::Now() + std::min(absl::Seconds(1 << std::min(next.tries++, 3)), absl::Seconds(5));
+      if (next.due > next.deadline) {
+        ++counts_.ship_gave_up;
+        continue;
+      }
+      absl::MutexLock lock(&mu_);
+      to_ship_.push(std::move(next));
+    }
+  }
+
+  // One try at shipping `id`: false when done with it (shipped, not to be
+  // shipped, or failed for good), true to try again later.
+  bool TryShip(const std::string& id) {
+    order::v1::GetOrderRequest get;
+    get.set_order_id(id);
+    order::v1::GetOrderResponse order;
+    grpc::Status status = WithRetries(
+        [&](grpc::ClientContext& context) { return orders_->GetOrder(&context, get, &order); });
+    if (!status.ok()) {
+      ++counts_.ship_failed;
+      return false;
+    }
+    switch (order.order().status()) {
+      case order::v1::ORDER_STATUS_PENDING:
+        return true;
+      case order::v1::ORDER_STATUS_COMPLETED:
+        break;
+      default:  // rejected (or cancelled): nothing to ship
+        ++counts_.ship_not_completed;
+        return false;
+    }
     delivery::v1::UpdateDeliveryStatusRequest request;
     request.set_order_id(id);
     request.set_status(delivery::v1::DELIVERY_STATUS_SHIPPED);
-    for (int i = 0; i < 8; ++i) {
-      grpc::Status status = WithRetries([&](grpc::ClientContext& context) {
-        delivery::v1::UpdateDeliveryStatusResponse response;
-        return deliveries_->UpdateDeliveryStatus(&context, request, &response);
-      });
-      if (status.ok()) {
-        ++counts_.shipped;
-        return;
+    status = WithRetries([&](grpc::ClientContext& context) {
+      delivery::v1::UpdateDeliveryStatusResponse response;
+      return deliveries_->UpdateDeliveryStatus(&context, request, &response);
+    });
+    if (status.ok()) {
+      ++counts_.shipped;
+      // Too late: the parcel has left, so delivery refuses and the order
+      // stays completed (the verdict checks a cancelled order has no live
+      // delivery).
+      thread_local std::mt19937_64 random(std::hash<std::string>()(id));
+      if (std::uniform_real_distribution<double>(0, 1)(random) <
+          absl::GetFlag(FLAGS_cancel_after_ship_share)) {
+        ++counts_.cancel_after_ship;
+        Cancel(id);
       }
-      if (status.error_code() != grpc::StatusCode::NOT_FOUND) break;
-      absl::SleepFor(absl::Milliseconds(300));
+      return false;
     }
+    // Completed, but the delivery service has not read it yet.
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) return true;
     ++counts_.ship_failed;
+    if (counts_.ship_failed.load() <= 5) {
+      std::fprintf(stderr, "chaos_load: shipping %s: %d %s\n", id.c_str(), status.error_code(),
+                   status.error_message().c_str());
+    }
+    return false;
   }
 
   const std::string run_;
@@ -368,6 +462,8 @@ class Load {
   absl::Mutex mu_;
   std::vector<std::string> accepted_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<std::string, std::string>> coupon_holders_ ABSL_GUARDED_BY(mu_);
+  std::priority_queue<ToShip, std::vector<ToShip>, std::greater<>> to_ship_ ABSL_GUARDED_BY(mu_);
+  bool placing_done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/errors.h"
 #include "proto/shop/coupon/v1/coupon.pb.h"
+#include "proto/shop/delivery/v1/delivery.pb.h"
 #include "proto/shop/order/v1/order.pb.h"
 
 namespace shop::chaos {
@@ -168,6 +169,14 @@ absl::StatusOr<Verdict> CheckInvariants(const Inputs& inputs) {
   Verdict& verdict = checker.verdict();
   for (const auto& [id, order] : orders) {
     ++verdict.counts[absl::StrCat("orders ", order::v1::OrderStatus_Name(order.status()))];
+    if (order.cancellation_request().state() == order::v1::CANCELLATION_REQUEST_STATE_REFUSED) {
+      ++verdict.counts["orders whose cancellation delivery refused"];
+    }
+  }
+  for (const auto& [id, delivery] : deliveries) {
+    ++verdict.counts[absl::StrCat("deliveries ",
+                                  delivery::v1::DeliveryStatus_Name(
+                                      static_cast<delivery::v1::DeliveryStatus>(delivery.status)))];
   }
 
   InvariantResult* result = &checker.Start("no accepted order is lost");
@@ -211,7 +220,8 @@ absl::StatusOr<Verdict> CheckInvariants(const Inputs& inputs) {
     const Ledger entry = ledger.count(id) ? ledger.at(id) : Ledger{};
     if (entry.net != 0) Checker::Violation(*result, absl::StrCat(id, " nets ", entry.net));
     const auto delivery = deliveries.find(id);
-    if (delivery != deliveries.end() && delivery->second.status != 4 /* CANCELLED */) {
+    if (delivery != deliveries.end() &&
+        delivery->second.status != delivery::v1::DELIVERY_STATUS_CANCELLED) {
       Checker::Violation(*result, absl::StrCat(id, "'s delivery is in status ",
                                                delivery->second.status, ", not cancelled"));
     }

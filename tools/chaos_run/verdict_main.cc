@@ -15,14 +15,9 @@
 #include "absl/strings/str_split.h"
 #include "common/config/flags.h"
 #include "common/kafka/client_config.h"
+#include "common/mysql/flags.h"
 #include "tools/chaos_run/invariants.h"
 
-ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
-ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
-ABSL_FLAG(std::string, mysql_user, "shop_admin", "an account that reads every service's database");
-ABSL_FLAG(std::string, mysql_password, "", "its password; better SHOP_MYSQL_PASSWORD");
-ABSL_FLAG(std::string, mysql_password_file, "", "a file (mode 600) holding the password");
-ABSL_FLAG(std::string, mysql_tls_ca, "", "require TLS to MySQL, verified against this CA");
 ABSL_FLAG(std::string, database_prefix, "shop_",
           "the services' databases are <prefix>order, <prefix>product, ...");
 ABSL_FLAG(std::string, accepted_file, "", "order ids a client was told were accepted, one a line");
@@ -37,19 +32,10 @@ ABSL_FLAG(std::vector<std::string>, expected_dead_letters, {},
 
 int main(int argc, char** argv) {
   shop::config::ParseFlags(argc, argv);
-  shop::mysql::MysqlOptions base;
-  base.host = absl::GetFlag(FLAGS_mysql_host);
-  base.port = absl::GetFlag(FLAGS_mysql_port);
-  base.user = absl::GetFlag(FLAGS_mysql_user);
-  base.password = absl::GetFlag(FLAGS_mysql_password);
-  base.tls_ca = absl::GetFlag(FLAGS_mysql_tls_ca);
-  if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
-    auto password = shop::config::ReadSecretFile(file);
-    if (!password.ok()) {
-      std::fprintf(stderr, "verdict: %s\n", password.status().ToString().c_str());
-      return 2;
-    }
-    base.password = *password;
+  auto base = shop::mysql::MysqlOptionsFromFlags("shop_admin");
+  if (!base.ok()) {
+    std::fprintf(stderr, "verdict: %s\n", base.status().ToString().c_str());
+    return 2;
   }
   shop::chaos::Inputs inputs;
   for (auto [options, name] : {std::pair{&inputs.order, "order"},
@@ -57,7 +43,7 @@ int main(int argc, char** argv) {
                                {&inputs.delivery, "delivery"},
                                {&inputs.settlement, "settlement"},
                                {&inputs.coupon, "coupon"}}) {
-    *options = base;
+    *options = *base;
     options->database = absl::GetFlag(FLAGS_database_prefix) + name;
   }
   if (const std::string file = absl::GetFlag(FLAGS_accepted_file); !file.empty()) {

@@ -33,7 +33,6 @@
 // command line.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <set>
 #include <string>
@@ -47,18 +46,13 @@
 #include "common/kafka/client_config.h"
 #include "common/kafka/producer.h"
 #include "common/mysql/connection_pool.h"
+#include "common/mysql/flags.h"
 #include "common/outbox/outbox_store.h"
 #include "gateway/webhooks/webhook_store.h"
 #include "nlohmann/json.hpp"
 #include "tools/shopctl/record_json.h"
 #include "tools/shopctl/topic_reader.h"
 
-ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
-ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
-ABSL_FLAG(std::string, mysql_user, "shop_admin", "a MySQL account with rights on the database");
-ABSL_FLAG(std::string, mysql_password, "", "its password (better: SHOP_MYSQL_PASSWORD)");
-ABSL_FLAG(std::string, mysql_password_file, "", "a file holding the password");
-ABSL_FLAG(std::string, mysql_database, "", "the database (default: shop_SERVICE)");
 ABSL_FLAG(bool, all, false, "release or discard every parked row");
 ABSL_FLAG(int, limit, 1000, "list at most this many rows");
 ABSL_FLAG(std::string, kafka_brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
@@ -98,28 +92,20 @@ nlohmann::json ToJson(const shop::outbox::ParkedRow& row) {
           {"held_behind", row.held_behind}};
 }
 
-shop::mysql::MysqlOptions Database(const std::string& service) {
-  shop::mysql::MysqlOptions options;
-  options.host = absl::GetFlag(FLAGS_mysql_host);
-  options.port = absl::GetFlag(FLAGS_mysql_port);
-  options.user = absl::GetFlag(FLAGS_mysql_user);
-  options.password = absl::GetFlag(FLAGS_mysql_password);
-  if (const std::string file = absl::GetFlag(FLAGS_mysql_password_file); !file.empty()) {
-    std::ifstream in(file);
-    if (!in || !std::getline(in, options.password)) options.user.clear();  // refused by callers
-  }
-  options.database = absl::GetFlag(FLAGS_mysql_database).empty()
-                         ? "shop_" + service
-                         : absl::GetFlag(FLAGS_mysql_database);
-  options.pool_size = 2;
+// The service's database (shop_SERVICE unless --mysql_database says).
+absl::StatusOr<shop::mysql::MysqlOptions> Database(const std::string& service) {
+  auto options = shop::mysql::MysqlOptionsFromFlags("shop_admin");
+  if (!options.ok()) return options.status();
+  if (options->database.empty()) options->database = "shop_" + service;
+  options->pool_size = 2;
   return options;
 }
 
 int Webhooks(const std::vector<char*>& args) {
   const std::string action = args[2];
-  shop::mysql::MysqlOptions options = Database("webhooks");
-  if (options.user.empty()) return Fail("cannot read the MySQL password");
-  shop::mysql::ConnectionPool pool(options);
+  auto options = Database("webhooks");
+  if (!options.ok()) return Fail(options.status().ToString());
+  shop::mysql::ConnectionPool pool(*options);
   shop::gateway::WebhookStore store(pool);
   const std::string subscriber = absl::GetFlag(FLAGS_subscriber);
   if (action == "list") {
@@ -141,7 +127,7 @@ int Webhooks(const std::vector<char*>& args) {
                 << "\n";
     }
     std::fprintf(stderr, "%zu deliver%s in %s\n", rows->size(), rows->size() == 1 ? "y" : "ies",
-                 options.database.c_str());
+                 options->database.c_str());
     return 0;
   }
   if (action != "redeliver") {
@@ -286,16 +272,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string action = args[3], service = args[4];
-  shop::mysql::MysqlOptions options = Database(service);
-  if (options.user.empty()) return Fail("cannot read the MySQL password");
-  shop::mysql::ConnectionPool pool(options);
+  auto options = Database(service);
+  if (!options.ok()) return Fail(options.status().ToString());
+  shop::mysql::ConnectionPool pool(*options);
   shop::outbox::MysqlOutboxStore store(pool);
 
   if (action == "list") {
     auto rows = store.ListParked(absl::GetFlag(FLAGS_limit));
     if (!rows.ok()) return Fail(rows.status().ToString());
     for (const auto& row : *rows) std::cout << ToJson(row).dump() << "\n";
-    std::fprintf(stderr, "%zu parked row(s) in %s\n", rows->size(), options.database.c_str());
+    std::fprintf(stderr, "%zu parked row(s) in %s\n", rows->size(), options->database.c_str());
     return 0;
   }
   if (action != "release" && action != "discard") {
