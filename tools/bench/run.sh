@@ -101,6 +101,14 @@ cpu_snapshot() {
   snapshot+="kafka=$(cpu_of "$(cat "${ROOT}/.data/kafka.pid")")"
   echo "${snapshot}"
 }
+# CPU seconds of every service instance running, MariaDB and Kafka, summed.
+cpu_total() {
+  local pid total=0
+  for pid in "${PIDS[@]}" "$(cat "${ROOT}/.data/mariadb.pid")" "$(cat "${ROOT}/.data/kafka.pid")"; do
+    total="$(python3 -c "print(${total} + $(cpu_of "${pid}"))")"
+  done
+  echo "${total}"
+}
 # MariaDB's statement and commit counters: statements per order, per kind.
 db_counters() { # file
   mariadb --no-defaults --protocol=TCP -h "${SHOP_MYSQL_HOST}" -P "${SHOP_MYSQL_PORT}" \
@@ -149,22 +157,42 @@ fi
 
 # The sustained end-to-end capacity: the highest offered rate at which the
 # groups' lag stays flat and accepted->settled p99 stays <= 1 s. From 0.1x
-# the storage limit it steps up until a step fails, or down until one holds.
+# the storage limit it steps up until a step fails, or down until one holds,
+# then halves the gap between the two twice.
 capacity_step() { # percent of the storage limit; fails when not sustained
   local rate dir="${CAPACITY_DIR:-capacity}"
   rate="$(python3 -c "print(round(${STORAGE_RATE} * $1 / 100))")"
   echo "[bench] d2. end to end at ${rate} orders/s offered ($1% of the storage limit; ${dir})"
   drain
+  local before
+  before="$(cpu_total)"
   "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
     --label="${dir}_$1" --json_out="${OUT}/${dir}/$1.json" --drain_seconds=30
+  # CPU seconds of every process (each instance, MariaDB, Kafka) from the
+  # first order until the last settled.
+  python3 -c "print($(cpu_total) - ${before})" >"${OUT}/${dir}/$1.cpu"
   python3 "${ROOT}/tools/bench/report.py" --sustained "${OUT}/${dir}/$1.json"
 }
 find_capacity() {
+  local held="" failed="" step mid
   if capacity_step 10; then
-    for step in 15 20 25 30 35 40 45 50 60 70; do capacity_step "${step}" || break; done
+    held=10
+    for step in 15 20 25 30 35 40 45 50 60 70; do
+      if capacity_step "${step}"; then held="${step}"; else failed="${step}" && break; fi
+    done
   else
-    for step in 5 2.5 1; do capacity_step "${step}" && break; done
+    failed=10
+    for step in 5 2.5 1; do
+      if capacity_step "${step}"; then held="${step}" && break; else failed="${step}"; fi
+    done
   fi
+  # Two halvings between the last step held and the first that failed: the
+  # figure to within a quarter of a step, so that two runs compare.
+  [[ -n "${held}" && -n "${failed}" ]] || return 0
+  for _ in 1 2; do
+    mid="$(python3 -c "print(round((${held} + ${failed}) / 2, 3))")"
+    if capacity_step "${mid}"; then held="${mid}"; else failed="${mid}"; fi
+  done
 }
 
 if phase capacity; then
