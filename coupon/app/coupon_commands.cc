@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/consumer/saga_handler.h"
 #include "common/errors/bad_request.h"
 #include "common/errors/field_limits.h"
 #include "common/mysql/page_token.h"
@@ -180,19 +181,12 @@ absl::StatusOr<storage::CouponPage> CouponCommands::ListCoupons(const std::strin
   return page;
 }
 
-template <typename M>
-std::function<absl::Status(const M&, consumer::EventContext&)> CouponCommands::Handle(
-    absl::Status (CouponSaga::*handler)(const M&, CouponStore&, consumer::EventSink&)) {
-  return [this, handler](const M& event, consumer::EventContext& context) {
-    MysqlCouponStore store(coupons_, context.tx());
-    return (saga_.*handler)(event, store, context);
-  };
-}
-
 void CouponCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On(Handle(&CouponSaga::OnCouponIssueRequested));
-  consumer.On(Handle(&CouponSaga::OnOrderPlaced));
-  consumer.On(Handle(&CouponSaga::OnOrderCancelled));
+  // The MySQL store in the consumer's transaction.
+  auto store = [this](mysql::Transaction& tx) { return MysqlCouponStore(coupons_, tx); };
+  consumer.On(consumer::SagaHandler(saga_, &CouponSaga::OnCouponIssueRequested, store));
+  consumer.On(consumer::SagaHandler(saga_, &CouponSaga::OnOrderPlaced, store));
+  consumer.On(consumer::SagaHandler(saga_, &CouponSaga::OnOrderCancelled, store));
 }
 
 }  // namespace shop::coupon::app

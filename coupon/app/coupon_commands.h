@@ -44,10 +44,6 @@ class CouponCommands {
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
-  template <typename M>
-  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
-      absl::Status (CouponSaga::*handler)(const M&, CouponStore&, consumer::EventSink&));
-
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::CouponRepository coupons_;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/consumer/saga_handler.h"
 #include "common/errors/bad_request.h"
 #include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
@@ -99,19 +100,12 @@ absl::StatusOr<Delivery> DeliveryCommands::UpdateStatus(const std::string& order
   return delivery;
 }
 
-template <typename M>
-std::function<absl::Status(const M&, consumer::EventContext&)> DeliveryCommands::Handle(
-    absl::Status (DeliverySaga::*handler)(const M&, DeliveryStore&, consumer::EventSink&)) {
-  return [this, handler](const M& event, consumer::EventContext& context) {
-    MysqlDeliveryStore store(deliveries_, context.tx());
-    return (saga_.*handler)(event, store, context);
-  };
-}
-
 void DeliveryCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On(Handle(&DeliverySaga::OnOrderCompleted));
-  consumer.On(Handle(&DeliverySaga::OnOrderCancellationRequested));
-  consumer.On(Handle(&DeliverySaga::OnOrderCancelled));
+  // The MySQL store in the consumer's transaction.
+  auto store = [this](mysql::Transaction& tx) { return MysqlDeliveryStore(deliveries_, tx); };
+  consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCompleted, store));
+  consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCancellationRequested, store));
+  consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCancelled, store));
 }
 
 }  // namespace shop::delivery::app

@@ -39,12 +39,6 @@ class DeliveryCommands {
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
-  // A saga handler as a consumer handler: the MySQL store in the consumer's
-  // transaction, the outbox as the sink.
-  template <typename M>
-  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
-      absl::Status (DeliverySaga::*handler)(const M&, DeliveryStore&, consumer::EventSink&));
-
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::DeliveryRepository deliveries_;

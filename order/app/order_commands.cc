@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/consumer/saga_handler.h"
 #include "common/errors/bad_request.h"
 #include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
@@ -194,25 +195,18 @@ absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
   return order;
 }
 
-template <typename M>
-std::function<absl::Status(const M&, consumer::EventContext&)> OrderCommands::Handle(
-    absl::Status (OrderSaga::*handler)(const M&, OrderStore&, consumer::EventSink&)) {
-  return [this, handler](const M& event, consumer::EventContext& context) {
-    MysqlOrderStore store(orders_, catalog_, context.tx());
-    return (saga_.*handler)(event, store, context);
-  };
-}
-
 void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On(Handle(&OrderSaga::OnProductChanged));
-  consumer.On(Handle(&OrderSaga::OnStockReserved));
-  consumer.On(Handle(&OrderSaga::OnStockRejected));
-  consumer.On(Handle(&OrderSaga::OnCouponRedeemed));
-  consumer.On(Handle(&OrderSaga::OnCouponRedemptionRejected));
-  consumer.On(Handle(&OrderSaga::OnCouponRestored));
-  consumer.On(Handle(&OrderSaga::OnDeliveryStatusChanged));
-  consumer.On(Handle(&OrderSaga::OnCancellationAccepted));
-  consumer.On(Handle(&OrderSaga::OnCancellationRefused));
+  // The MySQL store in the consumer's transaction.
+  auto store = [this](mysql::Transaction& tx) { return MysqlOrderStore(orders_, catalog_, tx); };
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnProductChanged, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnStockReserved, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnStockRejected, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnCouponRedeemed, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnCouponRedemptionRejected, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnCouponRestored, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnDeliveryStatusChanged, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnCancellationAccepted, store));
+  consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnCancellationRefused, store));
 }
 
 }  // namespace shop::order::app

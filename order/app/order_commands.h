@@ -50,12 +50,6 @@ class OrderCommands {
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
-  // A saga handler as a consumer handler: the MySQL store in the consumer's
-  // transaction, the outbox as the sink.
-  template <typename M>
-  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
-      absl::Status (OrderSaga::*handler)(const M&, OrderStore&, consumer::EventSink&));
-
   // Maps a failure after the deadline passed to DEADLINE_EXCEEDED.
   static absl::Status AtDeadline(absl::Status status, absl::Time deadline);
 

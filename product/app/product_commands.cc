@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/consumer/saga_handler.h"
 #include "common/errors/bad_request.h"
 #include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
@@ -146,15 +147,11 @@ absl::StatusOr<storage::ProductRecord> ProductCommands::UpdateProduct(
   return record;
 }
 
-template <typename M>
-std::function<absl::Status(const M&, consumer::EventContext&)> ProductCommands::Handle(
-    absl::Status (ProductSaga::*handler)(const M&, StockStore&, consumer::EventSink&)) {
-  return [this, handler](const M& event, consumer::EventContext& context) {
-    return (saga_.*handler)(event, TransactionStockStore::Of(products_, context.tx()), context);
-  };
-}
-
 void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
+  // The MySQL store in the consumer's transaction.
+  auto store = [this](mysql::Transaction& tx) -> StockStore& {
+    return TransactionStockStore::Of(products_, tx);
+  };
   // A whole poll batch is one transaction, stock rows included: first every
   // product the batch will move is locked in id order (so the consumer's
   // threads never deadlock each other), then the handlers run on the
@@ -177,9 +174,9 @@ void ProductCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
         }
         return TransactionStockStore::Of(products_, tx).LockForBatch(requested, orders);
       });
-  consumer.On(Handle(&ProductSaga::OnOrderPlaced));
-  consumer.On(Handle(&ProductSaga::OnOrderCompleted));
-  consumer.On(Handle(&ProductSaga::OnOrderCancelled));
+  consumer.On(consumer::SagaHandler(saga_, &ProductSaga::OnOrderPlaced, store));
+  consumer.On(consumer::SagaHandler(saga_, &ProductSaga::OnOrderCompleted, store));
+  consumer.On(consumer::SagaHandler(saga_, &ProductSaga::OnOrderCancelled, store));
 }
 
 }  // namespace shop::product::app

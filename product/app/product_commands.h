@@ -46,12 +46,6 @@ class ProductCommands {
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
-  // A saga handler as a consumer handler: the MySQL store in the consumer's
-  // transaction, the outbox as the sink.
-  template <typename M>
-  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
-      absl::Status (ProductSaga::*handler)(const M&, StockStore&, consumer::EventSink&));
-
   absl::Status EmitProductChanged(mysql::Transaction& tx, const storage::ProductRecord& record,
                                   const std::string& correlation_id);
 

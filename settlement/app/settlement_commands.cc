@@ -1,6 +1,7 @@
 #include "settlement/app/settlement_commands.h"
 
 #include "absl/time/clock.h"
+#include "common/consumer/saga_handler.h"
 #include "common/errors/bad_request.h"
 #include "common/errors/field_limits.h"
 #include "common/events/event_metadata.h"
@@ -72,18 +73,11 @@ class MysqlLedgerStore : public LedgerStore {
 
 }  // namespace
 
-template <typename M>
-std::function<absl::Status(const M&, consumer::EventContext&)> SettlementCommands::Handle(
-    absl::Status (SettlementSaga::*handler)(const M&, LedgerStore&, consumer::EventSink&)) {
-  return [this, handler](const M& event, consumer::EventContext& context) {
-    MysqlLedgerStore ledger(ledger_, context.tx());
-    return (saga_.*handler)(event, ledger, context);
-  };
-}
-
 void SettlementCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  consumer.On(Handle(&SettlementSaga::OnOrderCompleted));
-  consumer.On(Handle(&SettlementSaga::OnOrderCancelled));
+  // The MySQL store in the consumer's transaction.
+  auto store = [this](mysql::Transaction& tx) { return MysqlLedgerStore(ledger_, tx); };
+  consumer.On(consumer::SagaHandler(saga_, &SettlementSaga::OnOrderCompleted, store));
+  consumer.On(consumer::SagaHandler(saga_, &SettlementSaga::OnOrderCancelled, store));
 }
 
 }  // namespace shop::settlement::app

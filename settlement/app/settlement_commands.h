@@ -36,12 +36,6 @@ class SettlementCommands {
   void RegisterSagaHandlers(consumer::EventConsumer& consumer);
 
  private:
-  // A saga handler as a consumer handler: the MySQL ledger in the
-  // consumer's transaction, the outbox as the sink.
-  template <typename M>
-  std::function<absl::Status(const M&, consumer::EventContext&)> Handle(
-      absl::Status (SettlementSaga::*handler)(const M&, LedgerStore&, consumer::EventSink&));
-
   mysql::ConnectionPool& pool_;
   outbox::Outbox& outbox_;
   storage::LedgerRepository ledger_;

@@ -47,7 +47,6 @@ std::string Blob(sql::ResultSet& rows, int column) {
 class Checker {
  public:
   InvariantResult& Start(const std::string& name) {
-    // The reference is good until the next Start().
     InvariantResult result;
     result.name = name;
     verdict_.invariants.push_back(std::move(result));

@@ -6,6 +6,7 @@
 #define SHOP_TOOLS_CHAOS_RUN_INVARIANTS_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -43,7 +44,8 @@ struct InvariantResult {
 
 struct Verdict {
   std::map<std::string, int64_t> counts;  // orders by final state etc.
-  std::vector<InvariantResult> invariants;
+  // A deque: a result being filled stays put while the next is added.
+  std::deque<InvariantResult> invariants;
   bool ok() const;
   // One line per invariant (PASS/FAIL, how many checked, first violations).
   std::string Report() const;
