@@ -9,6 +9,7 @@
 #include "common/events/event_metadata.h"
 #include "common/mysql/transaction.h"
 #include "google/protobuf/util/time_util.h"
+#include "order/app/transaction_order_store.h"
 #include "order/domain/new_order.h"
 #include "order/domain/order_events.h"
 #include "order/domain/order_state.h"
@@ -196,8 +197,26 @@ absl::StatusOr<Order> OrderCommands::CancelOrder(const std::string& order_id,
 }
 
 void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // The MySQL store in the consumer's transaction.
-  auto store = [this](mysql::Transaction& tx) { return MysqlOrderStore(orders_, catalog_, tx); };
+  // A whole poll batch is one transaction: first every order its events name
+  // is read and locked (a few statements), then the handlers run on the
+  // transaction's store, whose changed orders are written before COMMIT.
+  // Every event the order service consumes about an order carries its id in
+  // `order_id`.
+  consumer.BeforeBatch(
+      [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
+        std::vector<std::string> order_ids;
+        for (const google::protobuf::Message* event : events) {
+          const auto* field = event->GetDescriptor()->FindFieldByName("order_id");
+          if (field != nullptr && !field->is_repeated() &&
+              field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+            order_ids.push_back(event->GetReflection()->GetString(*event, field));
+          }
+        }
+        return TransactionOrderStore::Of(orders_, catalog_, tx).LockForBatch(order_ids);
+      });
+  auto store = [this](mysql::Transaction& tx) -> OrderStore& {
+    return TransactionOrderStore::Of(orders_, catalog_, tx);
+  };
   consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnProductChanged, store));
   consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnStockReserved, store));
   consumer.On(consumer::SagaHandler(saga_, &OrderSaga::OnStockRejected, store));

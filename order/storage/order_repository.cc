@@ -3,6 +3,7 @@
 #include <cppconn/resultset.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/mysql/multi_row.h"
 #include "common/mysql/page_token.h"
 #include "google/protobuf/util/time_util.h"
 #include "order/storage/order_migrations.h"
@@ -93,6 +94,61 @@ absl::Status OrderRepository::Update(mysql::Transaction& tx, const Order& order)
     if (update.executeUpdate() != 1) {
       return absl::NotFoundError(absl::StrCat("order ", order.order_id(), " not found"));
     }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::map<std::string, Order>> OrderRepository::GetManyForUpdate(
+    mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
+  std::map<std::string, Order> found;
+  absl::Status status = tx.Run("reading orders", [&] {
+    absl::Status decoded = absl::OkStatus();
+    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& select =
+          tx.Prepare(absl::StrCat("SELECT order_id, document FROM orders WHERE order_id IN (",
+                                  mysql::Placeholders(size), ") FOR UPDATE"));
+      for (size_t i = 0; i < size; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+      }
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      while (rows->next()) {
+        auto order = Decode(rows->getString(2));
+        if (!order.ok()) {
+          decoded = order.status();
+          continue;
+        }
+        found[rows->getString(1)] = *std::move(order);
+      }
+    });
+    return decoded;
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status OrderRepository::UpdateMany(mysql::Transaction& tx,
+                                         const std::vector<const Order*>& orders) {
+  return tx.Run("updating orders", [&] {
+    mysql::ForEachChunk(orders.size(), [&](size_t begin, size_t size) {
+      // UPDATE orders SET status = CASE order_id WHEN ? THEN ? ... END,
+      //   document = CASE order_id WHEN ? THEN ? ... END WHERE order_id IN (...)
+      std::string cases;
+      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      sql::PreparedStatement& update = tx.Prepare(absl::StrCat(
+          "UPDATE orders SET status = CASE order_id", cases, " END, document = CASE order_id",
+          cases, " END WHERE order_id IN (", mysql::Placeholders(size), ")"));
+      int at = 1;
+      for (size_t i = 0; i < size; ++i) {
+        update.setString(at++, orders[begin + i]->order_id());
+        update.setInt(at++, orders[begin + i]->status());
+      }
+      for (size_t i = 0; i < size; ++i) {
+        update.setString(at++, orders[begin + i]->order_id());
+        update.setString(at++, orders[begin + i]->SerializeAsString());
+      }
+      for (size_t i = 0; i < size; ++i) update.setString(at++, orders[begin + i]->order_id());
+      update.executeUpdate();
+    });
     return absl::OkStatus();
   });
 }

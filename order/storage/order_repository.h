@@ -4,6 +4,7 @@
 #ifndef SHOP_ORDER_STORAGE_ORDER_REPOSITORY_H_
 #define SHOP_ORDER_STORAGE_ORDER_REPOSITORY_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,16 @@ class OrderRepository {
   absl::StatusOr<Order> Get(mysql::Transaction& tx, const std::string& order_id, bool for_update);
 
   absl::Status Update(mysql::Transaction& tx, const Order& order);
+
+  // The orders of `order_ids` that exist, locked until the transaction ends,
+  // in a few statements (chunks of ids; InnoDB locks each chunk's rows in
+  // primary-key order).
+  absl::StatusOr<std::map<std::string, Order>> GetManyForUpdate(
+      mysql::Transaction& tx, const std::vector<std::string>& order_ids);
+
+  // Writes the status and document of each order (locked by this
+  // transaction), a chunk of orders per statement.
+  absl::Status UpdateMany(mysql::Transaction& tx, const std::vector<const Order*>& orders);
 
   // A customer's orders, newest first. INVALID_ARGUMENT for a bad token.
   absl::StatusOr<OrderPage> ListByCustomer(mysql::Transaction& tx, const std::string& customer_id,
