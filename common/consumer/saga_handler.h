@@ -12,9 +12,13 @@
 #define SHOP_COMMON_CONSUMER_SAGA_HANDLER_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/consumer/event_consumer.h"
+#include "google/protobuf/message.h"
 
 namespace shop::consumer {
 
@@ -25,6 +29,21 @@ std::function<absl::Status(const M&, EventContext&)> SagaHandler(
     decltype(auto) store = make_store(context.tx());
     return (saga.*handler)(event, store, context);
   };
+}
+
+// The values of the singular string field `name` of each event that has one
+// (a batch hook's keys: every event about an order carries `order_id`).
+inline std::vector<std::string> StringFieldOfEach(
+    const std::vector<const google::protobuf::Message*>& events, absl::string_view name) {
+  std::vector<std::string> values;
+  for (const google::protobuf::Message* event : events) {
+    const auto* field = event->GetDescriptor()->FindFieldByName(std::string(name));
+    if (field != nullptr && !field->is_repeated() &&
+        field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      values.push_back(event->GetReflection()->GetString(*event, field));
+    }
+  }
+  return values;
 }
 
 }  // namespace shop::consumer

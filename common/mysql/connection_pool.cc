@@ -30,7 +30,9 @@ int Seconds(absl::Duration duration) {
 
 absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const MysqlOptions& options) {
   sql::ConnectOptionsMap map;
-  map["hostName"] = sql::SQLString(absl::StrCat("tcp://", options.host, ":", options.port));
+  map["hostName"] = sql::SQLString(options.socket.empty()
+                                       ? absl::StrCat("tcp://", options.host, ":", options.port)
+                                       : absl::StrCat("unix://", options.socket));
   map["userName"] = sql::SQLString(options.user);
   map["password"] = sql::SQLString(options.password);
   if (!options.database.empty()) map["schema"] = sql::SQLString(options.database);
@@ -55,9 +57,11 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const MysqlOptions& opt
     statement->execute("SET time_zone = '+00:00'");
     return connection;
   } catch (const sql::SQLException& error) {
-    absl::Status status =
-        FromSqlException(error, absl::StrCat("connecting to MySQL at ", options.host, ":",
-                                             options.port, " as ", options.user));
+    absl::Status status = FromSqlException(
+        error, absl::StrCat("connecting to MySQL at ",
+                            options.socket.empty() ? absl::StrCat(options.host, ":", options.port)
+                                                   : options.socket,
+                            " as ", options.user));
     // Whatever went wrong while connecting, the caller can only wait and retry,
     // except for bad credentials or a missing database.
     if (status.code() == absl::StatusCode::kInternal) {

@@ -5,6 +5,8 @@
 
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
 ABSL_FLAG(int, mysql_port, 13306, "MySQL port");
+ABSL_FLAG(std::string, mysql_unix_socket, "",
+          "a Unix socket of MySQL on this machine, used instead of host and port (no TLS)");
 ABSL_FLAG(std::string, mysql_user, "", "MySQL user (each service has its own)");
 ABSL_FLAG(
     std::string, mysql_password, "",
@@ -23,6 +25,7 @@ absl::StatusOr<MysqlOptions> MysqlOptionsFromFlags(const std::string& default_us
   MysqlOptions options;
   options.host = absl::GetFlag(FLAGS_mysql_host);
   options.port = absl::GetFlag(FLAGS_mysql_port);
+  options.socket = absl::GetFlag(FLAGS_mysql_unix_socket);
   options.user = absl::GetFlag(FLAGS_mysql_user);
   if (options.user.empty()) options.user = default_user;
   options.password = absl::GetFlag(FLAGS_mysql_password);
@@ -35,6 +38,10 @@ absl::StatusOr<MysqlOptions> MysqlOptionsFromFlags(const std::string& default_us
   options.tls_ca = absl::GetFlag(FLAGS_mysql_tls_ca);
   options.tls_cert = absl::GetFlag(FLAGS_mysql_tls_cert);
   options.tls_key = absl::GetFlag(FLAGS_mysql_tls_key);
+  if (!options.socket.empty() && !options.tls_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--mysql_unix_socket and --mysql_tls_ca exclude each other: TLS to MySQL needs TCP");
+  }
   return options;
 }
 

@@ -12,6 +12,7 @@
 
 ABSL_DECLARE_FLAG(std::string, mysql_host);
 ABSL_DECLARE_FLAG(int, mysql_port);
+ABSL_DECLARE_FLAG(std::string, mysql_unix_socket);
 ABSL_DECLARE_FLAG(std::string, mysql_user);
 ABSL_DECLARE_FLAG(std::string, mysql_password);
 ABSL_DECLARE_FLAG(std::string, mysql_password_file);

@@ -39,6 +39,17 @@ TEST_F(MysqlFlagsTest, EveryFlagReachesTheOptions) {
   EXPECT_EQ(options->tls_key, "/key.pem");
 }
 
+TEST_F(MysqlFlagsTest, ASocketIsTakenAndRefusedWithTls) {
+  absl::SetFlag(&FLAGS_mysql_unix_socket, "/run/mysqld/mysqld.sock");
+  auto options = MysqlOptionsFromFlags("shop_admin");
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->socket, "/run/mysqld/mysqld.sock");
+  absl::SetFlag(&FLAGS_mysql_tls_ca, "/ca.pem");
+  auto refused = MysqlOptionsFromFlags("shop_admin");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("--mysql_unix_socket"), std::string::npos);
+}
+
 TEST_F(MysqlFlagsTest, AnEmptyUserTakesTheProgramsDefault) {
   auto options = MysqlOptionsFromFlags("shop_admin");
   ASSERT_TRUE(options.ok()) << options.status();

@@ -48,6 +48,28 @@ TEST_F(MysqlTest, PoolIsBoundedAndCallersBeyondItGetUnavailableAtTheirDeadline) 
   EXPECT_TRUE(pool.Acquire(absl::Now() + absl::Milliseconds(300)).ok());
 }
 
+TEST_F(MysqlTest, ConnectsThroughTheServersUnixSocket) {
+  const std::string socket = shop::testing::Mysql().socket;
+  if (socket.empty()) GTEST_SKIP() << "SHOP_MYSQL_SOCKET is not set (tools/dev env sets it)";
+  MysqlOptions options = database_.options();
+  options.socket = socket;
+  options.port = shop::testing::FreePort();  // ignored: nothing listens there
+  ConnectionPool pool(options);
+  auto connection = pool.Acquire();
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  std::unique_ptr<sql::ResultSet> row(
+      connection->Prepare("SELECT @@socket, USER(), DATABASE()").executeQuery());
+  ASSERT_TRUE(row->next());
+  EXPECT_EQ(row->getString(1), socket);
+  EXPECT_EQ(row->getString(2), options.user + "@localhost") << "a socket client is localhost";
+  EXPECT_EQ(row->getString(3), options.database);
+
+  options.socket = socket + ".missing";
+  auto refused = Connect(options);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_NE(refused.status().message().find(options.socket), std::string::npos);
+}
+
 TEST_F(MysqlTest, TransactionCommitsOrRollsBackWhenItGoesOutOfScope) {
   ConnectionPool pool(database_.options());
   {

@@ -11,6 +11,10 @@ namespace shop::mysql {
 struct MysqlOptions {
   std::string host = "127.0.0.1";
   int port = 3306;
+  // A Unix socket path: used instead of host and port when set. For a
+  // server on the same machine, a round trip through a socket costs the
+  // kernel less than one through loopback TCP. (No TLS over it.)
+  std::string socket;
   std::string user;
   std::string password;
   // Empty: no default schema (administrative connections).

@@ -58,6 +58,7 @@ MysqlEndpoint Mysql() {
   if (!absl::SimpleAtoi(EnvOr("SHOP_MYSQL_PORT", "13306"), &endpoint.port)) endpoint.port = 13306;
   endpoint.user = EnvOr("SHOP_MYSQL_USER", "shop_admin");
   endpoint.password = EnvOr("SHOP_MYSQL_PASSWORD", "shop_admin");
+  endpoint.socket = EnvOr("SHOP_MYSQL_SOCKET", "");
   return endpoint;
 }
 

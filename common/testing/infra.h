@@ -20,6 +20,8 @@ struct MysqlEndpoint {
   int port = 0;
   std::string user;
   std::string password;
+  // The server's Unix socket (SHOP_MYSQL_SOCKET); empty when not known.
+  std::string socket;
 
   // "tcp://host:port", the form Connector/C++ takes.
   std::string Url() const;

@@ -8,6 +8,7 @@
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
 #include "common/mysql/transaction.h"
+#include "delivery/app/transaction_delivery_store.h"
 #include "delivery/domain/delivery_rules.h"
 #include "google/protobuf/util/time_util.h"
 #include "proto/shop/delivery/v1/events.pb.h"
@@ -101,8 +102,19 @@ absl::StatusOr<Delivery> DeliveryCommands::UpdateStatus(const std::string& order
 }
 
 void DeliveryCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // The MySQL store in the consumer's transaction.
-  auto store = [this](mysql::Transaction& tx) { return MysqlDeliveryStore(deliveries_, tx); };
+  // A whole poll batch is one transaction: first the deliveries of every
+  // order its events name are read and locked (a statement per chunk), then
+  // the handlers run on the transaction's store, whose new and changed
+  // deliveries are written before COMMIT. Every event delivery consumes
+  // carries the order's id in `order_id`.
+  consumer.BeforeBatch(
+      [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
+        return TransactionDeliveryStore::Of(deliveries_, tx)
+            .LockForBatch(consumer::StringFieldOfEach(events, "order_id"));
+      });
+  auto store = [this](mysql::Transaction& tx) -> DeliveryStore& {
+    return TransactionDeliveryStore::Of(deliveries_, tx);
+  };
   consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCompleted, store));
   consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCancellationRequested, store));
   consumer.On(consumer::SagaHandler(saga_, &DeliverySaga::OnOrderCancelled, store));

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/mysql/multi_row.h"
 #include "common/mysql/page_token.h"
 #include "delivery/storage/delivery_migrations.h"
 #include "google/protobuf/util/time_util.h"
@@ -65,6 +66,87 @@ absl::Status DeliveryRepository::Update(mysql::Transaction& tx, const Delivery& 
     update.setString(2, delivery.SerializeAsString());
     update.setString(3, delivery.delivery_id());
     update.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::map<std::string, Delivery>> DeliveryRepository::FindManyByOrderForUpdate(
+    mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
+  std::map<std::string, Delivery> found;
+  absl::Status status = tx.Run("reading deliveries", [&] {
+    absl::Status decoded = absl::OkStatus();
+    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& select =
+          tx.Prepare(absl::StrCat("SELECT order_id, document FROM deliveries WHERE order_id IN (",
+                                  mysql::Placeholders(size), ") FOR UPDATE"));
+      for (size_t i = 0; i < size; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+      }
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      while (rows->next()) {
+        Delivery delivery;
+        if (!delivery.ParseFromString(rows->getString(2))) {
+          decoded = absl::DataLossError("delivery document is corrupt");
+          continue;
+        }
+        found[rows->getString(1)] = std::move(delivery);
+      }
+    });
+    return decoded;
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status DeliveryRepository::InsertMany(mysql::Transaction& tx,
+                                            const std::vector<const Delivery*>& deliveries) {
+  return tx.Run("inserting deliveries", [&] {
+    mysql::ForEachChunk(deliveries.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& insert = tx.Prepare(absl::StrCat(
+          "INSERT INTO deliveries (delivery_id, order_id, status, created_micros, document)"
+          " VALUES ",
+          mysql::RowPlaceholders(size, 5)));
+      int at = 1;
+      for (size_t i = 0; i < size; ++i) {
+        const Delivery& delivery = *deliveries[begin + i];
+        insert.setString(at++, delivery.delivery_id());
+        insert.setString(at++, delivery.order_id());
+        insert.setInt(at++, delivery.status());
+        insert.setInt64(at++, CreatedMicros(delivery));
+        insert.setString(at++, delivery.SerializeAsString());
+      }
+      insert.executeUpdate();
+    });
+    return absl::OkStatus();
+  });
+}
+
+absl::Status DeliveryRepository::UpdateMany(mysql::Transaction& tx,
+                                            const std::vector<const Delivery*>& deliveries) {
+  return tx.Run("updating deliveries", [&] {
+    mysql::ForEachChunk(deliveries.size(), [&](size_t begin, size_t size) {
+      // UPDATE deliveries SET status = CASE delivery_id WHEN ? THEN ? ... END,
+      //   document = CASE delivery_id WHEN ? THEN ? ... END WHERE delivery_id IN (...)
+      std::string cases;
+      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      sql::PreparedStatement& update =
+          tx.Prepare(absl::StrCat("UPDATE deliveries SET status = CASE delivery_id", cases,
+                                  " END, document = CASE delivery_id", cases,
+                                  " END WHERE delivery_id IN (", mysql::Placeholders(size), ")"));
+      int at = 1;
+      for (size_t i = 0; i < size; ++i) {
+        update.setString(at++, deliveries[begin + i]->delivery_id());
+        update.setInt(at++, deliveries[begin + i]->status());
+      }
+      for (size_t i = 0; i < size; ++i) {
+        update.setString(at++, deliveries[begin + i]->delivery_id());
+        update.setString(at++, deliveries[begin + i]->SerializeAsString());
+      }
+      for (size_t i = 0; i < size; ++i) {
+        update.setString(at++, deliveries[begin + i]->delivery_id());
+      }
+      update.executeUpdate();
+    });
     return absl::OkStatus();
   });
 }

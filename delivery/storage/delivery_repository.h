@@ -2,6 +2,7 @@
 #ifndef SHOP_DELIVERY_STORAGE_DELIVERY_REPOSITORY_H_
 #define SHOP_DELIVERY_STORAGE_DELIVERY_REPOSITORY_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,13 @@ class DeliveryRepository {
   absl::StatusOr<std::optional<Delivery>> FindByOrder(mysql::Transaction& tx,
                                                       const std::string& order_id, bool for_update);
   absl::Status Update(mysql::Transaction& tx, const Delivery& delivery);
+  // Many at once, a chunk per statement (a consumer batch's unit of work):
+  // the deliveries of `order_ids` (sorted), read and locked, by order id;
+  // new deliveries (a duplicate order fails the statement); changed ones.
+  absl::StatusOr<std::map<std::string, Delivery>> FindManyByOrderForUpdate(
+      mysql::Transaction& tx, const std::vector<std::string>& order_ids);
+  absl::Status InsertMany(mysql::Transaction& tx, const std::vector<const Delivery*>& deliveries);
+  absl::Status UpdateMany(mysql::Transaction& tx, const std::vector<const Delivery*>& deliveries);
   // Newest first; `status` UNSPECIFIED lists all.
   absl::StatusOr<DeliveryPage> List(mysql::Transaction& tx, int page_size,
                                     const std::string& page_token,

@@ -204,15 +204,8 @@ void OrderCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
   // `order_id`.
   consumer.BeforeBatch(
       [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
-        std::vector<std::string> order_ids;
-        for (const google::protobuf::Message* event : events) {
-          const auto* field = event->GetDescriptor()->FindFieldByName("order_id");
-          if (field != nullptr && !field->is_repeated() &&
-              field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-            order_ids.push_back(event->GetReflection()->GetString(*event, field));
-          }
-        }
-        return TransactionOrderStore::Of(orders_, catalog_, tx).LockForBatch(order_ids);
+        return TransactionOrderStore::Of(orders_, catalog_, tx)
+            .LockForBatch(consumer::StringFieldOfEach(events, "order_id"));
       });
   auto store = [this](mysql::Transaction& tx) -> OrderStore& {
     return TransactionOrderStore::Of(orders_, catalog_, tx);

@@ -1,5 +1,7 @@
 #include "order/app/transaction_order_store.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace shop::order::app {
 
 TransactionOrderStore& TransactionOrderStore::Of(storage::OrderRepository& orders,
@@ -8,61 +10,44 @@ TransactionOrderStore& TransactionOrderStore::Of(storage::OrderRepository& order
   bool created = false;
   TransactionOrderStore& store = tx.Attachment<TransactionOrderStore>(&orders, &created);
   if (created) {
-    store.orders_ = &orders;
     store.catalog_ = &catalog;
     store.tx_ = &tx;
-    tx.BeforeCommit([&store] { return store.Flush(); });
+    mysql::LockedRows<Order>::Access access;
+    access.noun = "order";
+    access.read_for_update = [&orders, &tx](const std::vector<std::string>& ids) {
+      return orders.GetManyForUpdate(tx, ids);
+    };
+    access.insert = [](const std::vector<const Order*>&) {
+      return absl::FailedPreconditionError("orders are placed by PlaceOrder, not by the consumer");
+    };
+    access.update = [&orders, &tx](const std::vector<const Order*>& changed) {
+      return orders.UpdateMany(tx, changed);
+    };
+    store.orders_.emplace(std::move(access));
+    tx.BeforeCommit([&store] { return store.orders_->Flush(); });
   }
   return store;
 }
 
 absl::Status TransactionOrderStore::LockForBatch(const std::vector<std::string>& order_ids) {
-  // Sorted and distinct: every chunk, and the chunks one after the other,
-  // lock in primary-key order.
-  std::set<std::string> unread;
-  for (const std::string& id : order_ids) {
-    if (!locked_.count(id)) unread.insert(id);
-  }
-  if (unread.empty()) return absl::OkStatus();
-  auto read = orders_->GetManyForUpdate(*tx_, {unread.begin(), unread.end()});
-  if (!read.ok()) return read.status();
-  locked_.merge(*read);
-  return absl::OkStatus();
+  return orders_->Load(order_ids);
 }
 
 absl::StatusOr<Order> TransactionOrderStore::GetForUpdate(const std::string& order_id) {
-  auto it = locked_.find(order_id);
-  if (it == locked_.end()) {
-    auto read = orders_->Get(*tx_, order_id, /*for_update=*/true);
-    if (!read.ok()) return read.status();
-    it = locked_.emplace(order_id, *std::move(read)).first;
-  }
-  return it->second;
+  auto found = orders_->Find(order_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value())
+    return absl::NotFoundError(absl::StrCat("order ", order_id, " not found"));
+  return **std::move(found);
 }
 
 absl::Status TransactionOrderStore::Update(const Order& order) {
-  auto it = locked_.find(order.order_id());
-  if (it == locked_.end()) {
-    // Only an order read (and locked) here may change: as UPDATE would say.
-    return absl::NotFoundError("order " + order.order_id() + " was not read in this transaction");
-  }
-  it->second = order;
-  changed_.insert(order.order_id());
-  return absl::OkStatus();
+  return orders_->Update(order.order_id(), order);
 }
 
 absl::Status TransactionOrderStore::UpsertCatalog(const domain::CatalogEntry& entry,
                                                   int64_t changed_micros) {
   return catalog_->Upsert(*tx_, entry, changed_micros);
-}
-
-absl::Status TransactionOrderStore::Flush() {
-  if (changed_.empty()) return absl::OkStatus();
-  std::vector<const Order*> changed;
-  for (const std::string& id : changed_) changed.push_back(&locked_.at(id));
-  absl::Status written = orders_->UpdateMany(*tx_, changed);
-  if (written.ok()) changed_.clear();
-  return written;
 }
 
 }  // namespace shop::order::app

@@ -9,14 +9,15 @@
 // A batch of n events on orders thus costs about two statements instead of
 // 2n. The locks are the same: an order is locked (FOR UPDATE) before it is
 // read, and held until COMMIT. A transaction rolled back writes nothing.
+// The orders are kept by mysql::LockedRows.
 #ifndef SHOP_ORDER_APP_TRANSACTION_ORDER_STORE_H_
 #define SHOP_ORDER_APP_TRANSACTION_ORDER_STORE_H_
 
-#include <map>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mysql/locked_rows.h"
 #include "common/mysql/transaction.h"
 #include "order/app/order_saga.h"
 #include "order/storage/catalog_replica.h"
@@ -39,14 +40,9 @@ class TransactionOrderStore : public OrderStore {
   absl::Status UpsertCatalog(const domain::CatalogEntry& entry, int64_t changed_micros) override;
 
  private:
-  // Writes the changed orders (BeforeCommit).
-  absl::Status Flush();
-
-  storage::OrderRepository* orders_ = nullptr;
   storage::CatalogReplica* catalog_ = nullptr;
   mysql::Transaction* tx_ = nullptr;
-  std::map<std::string, Order> locked_;  // as read, with this batch's changes
-  std::set<std::string> changed_;
+  std::optional<mysql::LockedRows<Order>> orders_;  // by order id
 };
 
 }  // namespace shop::order::app

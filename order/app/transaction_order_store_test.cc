@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/mysql/connection_pool.h"
 #include "common/testing/infra.h"
+#include "common/testing/row_locks.h"
 #include "gtest/gtest.h"
 
 namespace shop::order::app {
@@ -30,10 +31,7 @@ class TransactionOrderStoreTest : public ::testing::Test {
   }
 
   absl::Status InTransaction(absl::FunctionRef<absl::Status(mysql::Transaction&)> work) {
-    auto tx = mysql::Transaction::Begin(*pool_, absl::Now() + absl::Seconds(10));
-    if (!tx.ok()) return tx.status();
-    if (absl::Status done = work(**tx); !done.ok()) return done;
-    return (*tx)->Commit();
+    return mysql::RunInTransaction(*pool_, absl::Now() + absl::Seconds(10), work);
   }
 
   void InsertOrders(const std::vector<std::string>& ids) {
@@ -64,25 +62,8 @@ class TransactionOrderStoreTest : public ::testing::Test {
     return absl::StrCat(row->getInt(1), "/", order.status());
   }
 
-  // Prepared statements this transaction's connection has executed.
-  static int64_t Executed(mysql::Transaction& tx) {
-    sql::PreparedStatement& show = tx.Prepare("SHOW SESSION STATUS LIKE 'Com_stmt_execute'");
-    std::unique_ptr<sql::ResultSet> row(show.executeQuery());
-    return row->next() ? row->getInt64(2) : -1;
-  }
-
-  // Whether another connection can lock the order right now.
   bool Lockable(const std::string& id) {
-    auto other = pool_->Acquire();
-    sql::PreparedStatement& probe =
-        other->Prepare("SELECT status FROM orders WHERE order_id = ? FOR UPDATE NOWAIT");
-    probe.setString(1, id);
-    try {
-      std::unique_ptr<sql::ResultSet>(probe.executeQuery());
-      return true;
-    } catch (const sql::SQLException&) {
-      return false;
-    }
+    return shop::testing::Lockable(*pool_, "SELECT status FROM orders WHERE order_id = ?", id);
   }
 
   shop::testing::TestDatabase database_;
@@ -103,8 +84,8 @@ TEST_F(TransactionOrderStoreTest, ABatchLocksItsOrdersOnceSeesItsChangesAndWrite
                 for (const char* id : {"o1", "o2", "o3"}) EXPECT_FALSE(Lockable(id)) << id;
 
                 // The handlers' reads and writes run no statement.
-                const int64_t first = Executed(tx);
-                const int64_t before = Executed(tx);
+                const int64_t first = shop::testing::StatementsExecuted(tx);
+                const int64_t before = shop::testing::StatementsExecuted(tx);
                 const int64_t idle = before - first;  // the SHOW alone
                 auto o1 = store.GetForUpdate("o1");
                 EXPECT_TRUE(o1.ok()) << o1.status();
@@ -116,7 +97,7 @@ TEST_F(TransactionOrderStoreTest, ABatchLocksItsOrdersOnceSeesItsChangesAndWrite
                 auto o3 = store.GetForUpdate("o3");
                 o3->set_status(ORDER_STATUS_CANCELLED);
                 EXPECT_TRUE(store.Update(*o3).ok());
-                EXPECT_EQ(Executed(tx) - before, idle);
+                EXPECT_EQ(shop::testing::StatementsExecuted(tx) - before, idle);
 
                 EXPECT_EQ(store.GetForUpdate("ghost").status().code(), absl::StatusCode::kNotFound);
                 return absl::OkStatus();

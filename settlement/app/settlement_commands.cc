@@ -9,6 +9,7 @@
 #include "common/mysql/transaction.h"
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/settlement/v1/events.pb.h"
+#include "settlement/app/transaction_ledger_store.h"
 #include "settlement/domain/ledger.h"
 
 namespace shop::settlement::app {
@@ -55,27 +56,19 @@ absl::StatusOr<std::vector<storage::LedgerEntry>> SettlementCommands::EntriesOf(
   return entries;
 }
 
-namespace {
-
-// LedgerStore on the repository, in one transaction.
-class MysqlLedgerStore : public LedgerStore {
- public:
-  MysqlLedgerStore(storage::LedgerRepository& ledger, mysql::Transaction& tx)
-      : ledger_(ledger), tx_(tx) {}
-  absl::StatusOr<bool> Book(const shop::settlement::v1::LedgerEntry& entry) override {
-    return ledger_.Book(tx_, entry);
-  }
-
- private:
-  storage::LedgerRepository& ledger_;
-  mysql::Transaction& tx_;
-};
-
-}  // namespace
-
 void SettlementCommands::RegisterSagaHandlers(consumer::EventConsumer& consumer) {
-  // The MySQL store in the consumer's transaction.
-  auto store = [this](mysql::Transaction& tx) { return MysqlLedgerStore(ledger_, tx); };
+  // A whole poll batch is one transaction: first the ledger entries of every
+  // order its events name are read (a statement per chunk), then the
+  // handlers book on the transaction's store, whose new entries are written
+  // before COMMIT. Every event settlement consumes carries `order_id`.
+  consumer.BeforeBatch(
+      [this](const std::vector<const google::protobuf::Message*>& events, mysql::Transaction& tx) {
+        return TransactionLedgerStore::Of(ledger_, tx)
+            .LockForBatch(consumer::StringFieldOfEach(events, "order_id"));
+      });
+  auto store = [this](mysql::Transaction& tx) -> LedgerStore& {
+    return TransactionLedgerStore::Of(ledger_, tx);
+  };
   consumer.On(consumer::SagaHandler(saga_, &SettlementSaga::OnOrderCompleted, store));
   consumer.On(consumer::SagaHandler(saga_, &SettlementSaga::OnOrderCancelled, store));
 }

@@ -2,6 +2,8 @@
 
 #include <cppconn/resultset.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/mysql/multi_row.h"
 #include "google/protobuf/util/time_util.h"
 #include "settlement/storage/ledger_migrations.h"
 
@@ -19,45 +21,60 @@ void SetMoney(shop::common::v1::Money* money, int64_t minor, const std::string& 
 
 std::vector<mysql::Migration> LedgerMigrations() { return GeneratedLedgerMigrations(); }
 
-absl::StatusOr<bool> LedgerRepository::Book(mysql::Transaction& tx, const LedgerEntry& entry) {
-  bool booked = false;
-  absl::Status status = tx.Run("booking a ledger entry", [&] {
-    sql::PreparedStatement& insert = tx.Prepare(
-        "INSERT IGNORE INTO ledger_entries (entry_id, order_id, entry_type, amount_minor,"
-        " currency_code, book_micros, business_date) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.setString(1, entry.entry_id());
-    insert.setString(2, entry.order_id());
-    insert.setInt(3, entry.type());
-    insert.setInt64(4, entry.amount().minor_units());
-    insert.setString(5, entry.amount().currency_code());
-    insert.setInt64(6, TimeUtil::TimestampToMicroseconds(entry.book_time()));
-    insert.setString(7, entry.business_date());
-    booked = insert.executeUpdate() == 1;
+absl::Status LedgerRepository::BookMany(mysql::Transaction& tx,
+                                        const std::vector<const LedgerEntry*>& entries) {
+  return tx.Run("booking ledger entries", [&] {
+    mysql::ForEachChunk(entries.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& insert = tx.Prepare(
+          absl::StrCat("INSERT INTO ledger_entries (entry_id, order_id, entry_type, amount_minor,"
+                       " currency_code, book_micros, business_date) VALUES ",
+                       mysql::RowPlaceholders(size, 7)));
+      int at = 1;
+      for (size_t i = 0; i < size; ++i) {
+        const LedgerEntry& entry = *entries[begin + i];
+        insert.setString(at++, entry.entry_id());
+        insert.setString(at++, entry.order_id());
+        insert.setInt(at++, entry.type());
+        insert.setInt64(at++, entry.amount().minor_units());
+        insert.setString(at++, entry.amount().currency_code());
+        insert.setInt64(at++, TimeUtil::TimestampToMicroseconds(entry.book_time()));
+        insert.setString(at++, entry.business_date());
+      }
+      insert.executeUpdate();
+    });
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  return booked;
 }
 
 absl::StatusOr<std::vector<LedgerEntry>> LedgerRepository::EntriesOf(mysql::Transaction& tx,
                                                                      const std::string& order_id) {
+  return EntriesOfMany(tx, {order_id});
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> LedgerRepository::EntriesOfMany(
+    mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
   std::vector<LedgerEntry> entries;
   absl::Status status = tx.Run("reading ledger entries", [&] {
-    sql::PreparedStatement& select = tx.Prepare(
-        "SELECT entry_id, entry_type, amount_minor, currency_code, book_micros, business_date"
-        " FROM ledger_entries WHERE order_id = ? ORDER BY book_micros, entry_type");
-    select.setString(1, order_id);
-    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-    while (rows->next()) {
-      LedgerEntry entry;
-      entry.set_entry_id(rows->getString(1));
-      entry.set_order_id(order_id);
-      entry.set_type(static_cast<shop::settlement::v1::LedgerEntryType>(rows->getInt(2)));
-      SetMoney(entry.mutable_amount(), rows->getInt64(3), rows->getString(4));
-      *entry.mutable_book_time() = TimeUtil::MicrosecondsToTimestamp(rows->getInt64(5));
-      entry.set_business_date(rows->getString(6));
-      entries.push_back(std::move(entry));
-    }
+    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+      sql::PreparedStatement& select = tx.Prepare(absl::StrCat(
+          "SELECT entry_id, order_id, entry_type, amount_minor, currency_code, book_micros,"
+          " business_date FROM ledger_entries WHERE order_id IN (",
+          mysql::Placeholders(size), ") ORDER BY order_id, book_micros, entry_type"));
+      for (size_t i = 0; i < size; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+      }
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      while (rows->next()) {
+        LedgerEntry entry;
+        entry.set_entry_id(rows->getString(1));
+        entry.set_order_id(rows->getString(2));
+        entry.set_type(static_cast<shop::settlement::v1::LedgerEntryType>(rows->getInt(3)));
+        SetMoney(entry.mutable_amount(), rows->getInt64(4), rows->getString(5));
+        *entry.mutable_book_time() = TimeUtil::MicrosecondsToTimestamp(rows->getInt64(6));
+        entry.set_business_date(rows->getString(7));
+        entries.push_back(std::move(entry));
+      }
+    });
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -17,10 +17,14 @@ using shop::settlement::v1::LedgerEntry;
 
 class LedgerRepository {
  public:
-  // False (and nothing written) when the order already has an entry of this type.
-  absl::StatusOr<bool> Book(mysql::Transaction& tx, const LedgerEntry& entry);
+  // Writes the entries, a chunk per statement; an order that already has an
+  // entry of the type fails the statement (at most one of each per order).
+  absl::Status BookMany(mysql::Transaction& tx, const std::vector<const LedgerEntry*>& entries);
   absl::StatusOr<std::vector<LedgerEntry>> EntriesOf(mysql::Transaction& tx,
                                                      const std::string& order_id);
+  // The entries of many orders, a chunk of orders per statement.
+  absl::StatusOr<std::vector<LedgerEntry>> EntriesOfMany(mysql::Transaction& tx,
+                                                         const std::vector<std::string>& order_ids);
   // Per day and currency, oldest first; dates "YYYY-MM-DD" inclusive;
   // empty `currency_code` for all.
   absl::StatusOr<std::vector<DailyTotal>> DailyTotals(mysql::Transaction& tx,
