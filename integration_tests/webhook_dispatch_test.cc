@@ -496,7 +496,15 @@ TEST_F(WebhookDispatchTest, EveryServicesMetricsPassPromtool) {
   }
   for (const auto& [name, port] : ports) {
     SCOPED_TRACE(name);
-    const std::string text = Scrape(port);
+    // A consumer's lag is known once it has its partitions: a process that
+    // an earlier test restarted may still be joining its group.
+    std::string text;
+    WaitFor(
+        [&] {
+          text = Scrape(port);
+          return text.find("\nshop_consumer_lag_records{") != std::string::npos;
+        },
+        absl::Seconds(60));
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(Promtool(text), "exit=0\n");
     EXPECT_THAT(text, ::testing::HasSubstr("\nshop_outbox_backlog_events "));

@@ -12,6 +12,11 @@ int main(int argc, char** argv) {
           .migrations = {{"product", shop::product::storage::ProductMigrations()}},
           .consumed_topics = {"shop.order.events"},
           .produced_topics = {"shop.product.events"},
+          // Its batches lock the stock rows of the products they name, and
+          // every batch names most of a small catalog's best sellers: more
+          // consumers than one only queue on each other's row locks
+          // (measured: a batch took 55 ms with three, 30 ms alone).
+          .consumer_threads = 1,
       },
       argc, argv);
 }

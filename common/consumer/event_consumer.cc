@@ -215,6 +215,7 @@ absl::Status EventConsumer::Run() {
       // The broker answers a fetch as soon as a record arrives (fetch.min.bytes
       // is 1), so a long wait costs no latency, only fewer empty fetches.
       {"fetch.wait.max.ms", "500"},
+      {"socket.nagle.disable", "true"},  // see kafka::Producer
       {"client.id", options_.client_id.empty() ? options_.name : options_.client_id},
   };
   for (const auto& [key, value] : options_.kafka_overrides) settings[key] = value;
@@ -291,38 +292,26 @@ absl::Status EventConsumer::RecordProcessed(mysql::Transaction& tx,
                                             std::vector<size_t>& fresh) {
   fresh.clear();
   return tx.Run("recording processed events", [&] {
-    // Which of the batch's events were applied before (one lookup per chunk).
-    absl::flat_hash_set<std::string> seen;
+    // One statement per chunk records the batch's events and answers which
+    // were new: INSERT IGNORE ... RETURNING returns only the rows it
+    // inserted, so an event applied before (or recorded by another instance
+    // that got there first, whose row lock this waits for) is left out, and
+    // so is a second copy of an event within the batch.
+    absl::flat_hash_set<std::string> inserted;
     mysql::ForEachChunk(indices.size(), [&](size_t begin, size_t size) {
-      sql::PreparedStatement& select = tx.Prepare(
-          absl::StrCat("SELECT event_id FROM processed_events WHERE consumer = ? AND event_id IN (",
-                       mysql::Placeholders(size), ")"));
-      select.setString(1, options_.name);
-      for (size_t i = 0; i < size; ++i) {
-        select.setString(static_cast<int>(i + 2), records[indices[begin + i]].metadata.id);
-      }
-      std::unique_ptr<sql::ResultSet> result(select.executeQuery());
-      while (result->next()) seen.insert(std::string(result->getString(1)));
-    });
-    for (size_t index : indices) {
-      // A second copy of an event within the batch counts as seen too.
-      if (seen.insert(records[index].metadata.id).second) fresh.push_back(index);
-    }
-    size_t inserted = 0;
-    mysql::ForEachChunk(fresh.size(), [&](size_t begin, size_t size) {
       sql::PreparedStatement& insert = tx.Prepare(
           absl::StrCat("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES ",
-                       mysql::RowPlaceholders(size, 2)));
+                       mysql::RowPlaceholders(size, 2), " RETURNING event_id"));
       for (size_t i = 0; i < size; ++i) {
         insert.setString(static_cast<int>(2 * i + 1), options_.name);
-        insert.setString(static_cast<int>(2 * i + 2), records[fresh[begin + i]].metadata.id);
+        insert.setString(static_cast<int>(2 * i + 2), records[indices[begin + i]].metadata.id);
       }
-      inserted += static_cast<size_t>(insert.executeUpdate());
+      std::unique_ptr<sql::ResultSet> result(insert.executeQuery());
+      while (result->next()) inserted.insert(std::string(result->getString(1)));
     });
-    if (inserted != fresh.size()) {
-      // Another instance recorded one of them since the lookup (a partition
-      // that moved): start again, and it is found.
-      return absl::AbortedError("an event was recorded concurrently; retrying the batch");
+    for (size_t index : indices) {
+      // The first copy of each new event; erased, so a second copy is not.
+      if (inserted.erase(records[index].metadata.id) > 0) fresh.push_back(index);
     }
     return absl::OkStatus();
   });

@@ -232,6 +232,7 @@ void OutboxRelay::Run() {
   absl::Duration backoff = options_.initial_backoff;
   absl::Time next_stats = absl::Now() + options_.stats_interval;
   absl::Time next_cleanup = absl::Now();
+  absl::Time next_lock_check = absl::Now();
   while (!stopping_) {
     if (publisher_ == nullptr) {
       auto publisher = make_publisher_();
@@ -256,16 +257,20 @@ void OutboxRelay::Run() {
     if (!active_) {
       if (store_.TryAcquireLock()) {
         active_ = true;
+        next_lock_check = absl::Now() + options_.lock_check_interval;
         log::Info("outbox relay active");
       } else {
         Wait(options_.lock_retry, /*wakeable=*/true);
         continue;
       }
     }
-    if (!store_.HoldsLock()) {
-      active_ = false;
-      log::Warning("outbox relay lost its lock; standing by");
-      continue;
+    if (absl::Now() >= next_lock_check) {
+      if (!store_.HoldsLock()) {
+        active_ = false;
+        log::Warning("outbox relay lost its lock; standing by");
+        continue;
+      }
+      next_lock_check = absl::Now() + options_.lock_check_interval;
     }
     absl::StatusOr<BatchOutcome> outcome = PublishBatch();
     if (outcome.ok() && outcome->fatal) {

@@ -9,6 +9,8 @@
 // crash between publish and mark publishes the event again on restart; the
 // consumers' processed_events table makes that harmless.
 //
+// The active relay checks its lock at most every `lock_check_interval`.
+//
 // Failures, by the one taxonomy (common/errors/taxonomy.h):
 //  - A row that can never be published (encoded size over max_event_bytes,
 //    or the broker refuses it for good: too large, invalid, not authorised)
@@ -63,6 +65,12 @@ struct RelayOptions {
   absl::Duration poll_interval = absl::Milliseconds(500);
   // How often a standby tries to become active.
   absl::Duration lock_retry = absl::Seconds(1);
+  // How often the active relay checks that it still holds its lock (a
+  // statement on the lock's connection). Not every round: under load that
+  // was a statement per batch. A relay whose lock connection died may keep
+  // publishing this long beside the one that took over; what both send is
+  // sent twice, in the same order per key, and consumers skip the second.
+  absl::Duration lock_check_interval = absl::Seconds(1);
   absl::Duration publish_timeout = absl::Seconds(30);
   // Backoff after a transient failure: doubles up to the maximum.
   absl::Duration initial_backoff = absl::Milliseconds(100);

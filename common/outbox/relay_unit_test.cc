@@ -84,7 +84,16 @@ class FakeStore : public OutboxStore {
   }
   bool HoldsLock() override {
     absl::MutexLock lock(&mu_);
+    ++lock_checks_;
     return lock_available_;
+  }
+  int lock_checks() {
+    absl::MutexLock lock(&mu_);
+    return lock_checks_;
+  }
+  void SetLockAvailable(bool available) {
+    absl::MutexLock lock(&mu_);
+    lock_available_ = available;
   }
   void ReleaseLock() override {
     absl::MutexLock lock(&mu_);
@@ -105,6 +114,7 @@ class FakeStore : public OutboxStore {
   std::vector<FakeRow> rows_;
   bool lock_available_ = true;
   int releases_ = 0;
+  int lock_checks_ = 0;
 };
 
 // A producer whose answer per record is scripted; keys map to partitions
@@ -202,6 +212,37 @@ struct Harness {
   std::shared_ptr<ScriptedPublisher> publisher;
   OutboxRelay relay;
 };
+
+TEST(RelayRulesTest, TheLockIsCheckedOncePerIntervalNotOncePerBatchAndItsLossIsNoticed) {
+  RelayOptions options = FastOptions();
+  options.batch_size = 10;
+  options.lock_check_interval = absl::Seconds(30);
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  for (int i = 0; i < 200; ++i) h.store.Add("k" + std::to_string(i), "x");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 200; }));
+  EXPECT_GE(h.publisher->calls(), 20) << "twenty batches at least";
+  EXPECT_LE(h.store.lock_checks(), 1) << "not a statement per batch";
+  h.relay.Stop();
+
+  options.lock_check_interval = absl::Milliseconds(20);
+  Harness lost([](const kafka::Record&, int) { return Ok(); }, options);
+  lost.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return lost.relay.active(); }));
+  lost.store.SetLockAvailable(false);  // its lock connection died; another relay may hold it
+  ASSERT_TRUE(WaitUntil([&] { return !lost.relay.active(); }))
+      << "the loss is noticed within the interval";
+  lost.store.Add("late", "x");
+  lost.relay.Wake();
+  const int64_t polls = lost.relay.stats().polls;
+  absl::SleepFor(absl::Milliseconds(100));  // a standby's lock retries (every 5 ms) would publish
+  EXPECT_EQ(lost.relay.stats().polls, polls) << "a standby does not read the outbox";
+  EXPECT_EQ(lost.relay.stats().published, 0);
+  lost.store.SetLockAvailable(true);
+  ASSERT_TRUE(WaitUntil([&] { return lost.relay.stats().published == 1; }))
+      << "active again once it gets the lock";
+  lost.relay.Stop();
+}
 
 TEST(RelayRulesTest, APermanentlyRefusedRowIsParkedItsKeyHeldAndOtherKeysFlow) {
   Harness h([](const kafka::Record& record, int) {

@@ -40,8 +40,9 @@ ABSL_FLAG(std::string, topic_namespace, "",
 ABSL_FLAG(int, mysql_pool_size, 16, "most MySQL connections open at once");
 ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service name)");
 ABSL_FLAG(bool, consume, true, "run the event consumer");
-ABSL_FLAG(int, consumer_threads, 3,
-          "consumers in this process, each taking a share of the partitions");
+ABSL_FLAG(int, consumer_threads, 0,
+          "consumers in this process, each taking a share of the partitions"
+          " (0: the service's own default, 3; product's is 1)");
 ABSL_FLAG(bool, unsafe_commit_before_apply, false,
           "TEST ONLY: commit offsets before applying a batch (a deliberately broken consumer,"
           " for tools/chaos to prove that it notices lost events)");
@@ -213,7 +214,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     for (const std::string& topic : def.consumed_topics) {
       consumer_options.topics.push_back(events::QualifiedTopic(runtime->topic_namespace_, topic));
     }
-    for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_consumer_threads)); ++i) {
+    const int threads = absl::GetFlag(FLAGS_consumer_threads) > 0
+                            ? absl::GetFlag(FLAGS_consumer_threads)
+                            : def.consumer_threads;
+    for (int i = 0; i < std::max(1, threads); ++i) {
       consumer_options.client_id = absl::StrCat(def.name, "-", i);
       runtime->consumers_.push_back(std::make_unique<consumer::EventConsumer>(
           consumer_options, *runtime->pool_, runtime->outbox_.get()));

@@ -40,6 +40,8 @@ struct ServiceDefinition {
   // Topics (unqualified, e.g. "shop.product.events") it consumes and produces.
   std::vector<std::string> consumed_topics;
   std::vector<std::string> produced_topics;
+  // Consumers in the process unless --consumer_threads says otherwise.
+  int consumer_threads = 3;
 };
 
 class ServiceRuntime {

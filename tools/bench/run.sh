@@ -47,12 +47,15 @@ start_service() { # name [instance]
     --admin_user="${SHOP_MYSQL_USER}" --admin_password="${SHOP_MYSQL_PASSWORD}" \
     --database="${db}" --user="${db:0:30}" --password=bench_pw
   rm -f "${OUT}/${key}.port"
+  # BENCH_FLAGS_<service> (e.g. BENCH_FLAGS_product) adds flags to one service.
+  local extra_var="BENCH_FLAGS_${service}" extra_flags
+  extra_flags="${!extra_var:-}"
   "${BIN}/${service}/${service}" --grpc_address="127.0.0.1:$((PORTS[${service}] + 100 * (instance - 1)))" \
     --brokers="${SHOP_KAFKA_BROKERS}" --topic_namespace="${NS}" \
     --mysql_host="${SHOP_MYSQL_HOST}" --mysql_port="${SHOP_MYSQL_PORT}" \
     --mysql_user="${db:0:30}" --mysql_password=bench_pw --mysql_database="${db}" \
     --port_file="${OUT}/${key}.port" --log_file="${OUT}/${key}.log" \
-    ${BENCH_SERVICE_FLAGS:-} &
+    ${BENCH_SERVICE_FLAGS:-} ${extra_flags} &
   PIDS[${key}]=$!
   for ((i = 0; i < 200; i++)); do
     [[ -s "${OUT}/${key}.port" ]] && return
