@@ -80,6 +80,15 @@ PooledConnection::~PooledConnection() {
   if (pool_ != nullptr && slot_ != nullptr) pool_->Release(std::move(slot_), broken_);
 }
 
+absl::Status PooledConnection::Run(absl::string_view what, absl::FunctionRef<absl::Status()> work) {
+  try {
+    return work();
+  } catch (const sql::SQLException& error) {
+    if (IsConnectionLost(error.getErrorCode())) MarkBroken();
+    return FromSqlException(error, what);
+  }
+}
+
 sql::PreparedStatement& PooledConnection::Prepare(const std::string& sql) {
   auto it = slot_->statements.find(sql);
   if (it == slot_->statements.end()) {

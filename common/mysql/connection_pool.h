@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -52,6 +53,11 @@ class PooledConnection {
 
   // The connection is not returned to the pool, but closed.
   void MarkBroken() { broken_ = true; }
+
+  // Runs `work` (which may throw sql::SQLException): what it throws becomes
+  // a status by the one taxonomy, prefixed with `what`; a lost connection
+  // is marked broken.
+  absl::Status Run(absl::string_view what, absl::FunctionRef<absl::Status()> work);
 
  private:
   friend class ConnectionPool;

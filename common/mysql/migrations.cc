@@ -26,14 +26,19 @@ int64_t Checksum(absl::string_view text) {
 std::vector<std::string> SplitStatements(absl::string_view sql) {
   std::vector<std::string> statements;
   std::string current;
+  std::string delimiter = ";";
   for (absl::string_view line : absl::StrSplit(sql, '\n')) {
     absl::string_view trimmed = absl::StripAsciiWhitespace(line);
     if (trimmed.empty() || absl::StartsWith(trimmed, "--")) continue;
+    if (absl::StartsWith(trimmed, "DELIMITER ") && absl::StripAsciiWhitespace(current).empty()) {
+      delimiter = std::string(absl::StripAsciiWhitespace(trimmed.substr(10)));
+      continue;
+    }
     absl::StrAppend(&current, line, "\n");
-    if (absl::EndsWith(trimmed, ";")) {
+    if (absl::EndsWith(trimmed, delimiter)) {
       current = std::string(absl::StripAsciiWhitespace(current));
-      current.pop_back();  // the ';'
-      statements.push_back(std::move(current));
+      current.resize(current.size() - delimiter.size());
+      statements.push_back(std::string(absl::StripAsciiWhitespace(current)));
       current.clear();
     }
   }

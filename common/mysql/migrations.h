@@ -25,7 +25,9 @@ struct Migration {
   std::string sql;  // one or more statements separated by ";" at line ends
 };
 
-// Splits a migration into statements (on ";" at the end of a line).
+// Splits a migration into statements: on ";" at the end of a line, or on
+// the delimiter a "DELIMITER //" line sets, as the mysql client does (a
+// stored procedure's body holds statements of its own).
 std::vector<std::string> SplitStatements(absl::string_view sql);
 
 // Applies the pending migrations of `component`; returns how many ran.

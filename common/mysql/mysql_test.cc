@@ -142,6 +142,12 @@ TEST(SplitStatementsTest, SplitsOnSemicolonsAtLineEndsAndSkipsComments) {
             (std::vector<std::string>{"A", "B\n  C", "D"}));
 }
 
+TEST(SplitStatementsTest, ADelimiterLineKeepsAProcedureBodyWhole) {
+  EXPECT_EQ(SplitStatements("A;\nDELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  X;\n  Y;\nEND //\n"
+                            "DELIMITER ;\nB;\n"),
+            (std::vector<std::string>{"A", "CREATE PROCEDURE p()\nBEGIN\n  X;\n  Y;\nEND", "B"}));
+}
+
 TEST_F(MysqlTest, ServiceUserSeesItsOwnDatabaseOnly) {
   TestDatabase other("mysql_test_other");
   ASSERT_TRUE(other.status().ok());

@@ -27,12 +27,7 @@ Transaction::~Transaction() {
 }
 
 absl::Status Transaction::Run(absl::string_view what, absl::FunctionRef<absl::Status()> work) {
-  try {
-    return work();
-  } catch (const sql::SQLException& error) {
-    if (IsConnectionLost(error.getErrorCode())) connection_.MarkBroken();
-    return FromSqlException(error, what);
-  }
+  return connection_.Run(what, work);
 }
 
 absl::Status Transaction::Commit() {

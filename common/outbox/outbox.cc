@@ -20,9 +20,12 @@ int64_t EncodedEventBytes(const std::string& key, const std::string& payload,
   return bytes;
 }
 
-absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
-                                                     const google::protobuf::Message& event,
-                                                     const events::EventCause& cause) {
+std::string Outbox::Row::CreatedAt() const {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", metadata.time, absl::UTCTimeZone());
+}
+
+absl::StatusOr<Outbox::Row> Outbox::Encode(const google::protobuf::Message& event,
+                                           const events::EventCause& cause) const {
   auto destination = events::DestinationOf(event);
   if (!destination.ok()) return destination.status();
   events::EventMetadata metadata;
@@ -42,15 +45,23 @@ absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
                                                    " bytes encoded, over max_event_bytes ",
                                                    max_event_bytes_));
   }
+  return Row{std::move(metadata), events::QualifiedTopic(topic_namespace_, destination->topic),
+             destination->key, std::move(payload)};
+}
+
+absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
+                                                     const google::protobuf::Message& event,
+                                                     const events::EventCause& cause) {
+  auto row = Encode(event, cause);
+  if (!row.ok()) return row.status();
   // Rows are written together just before COMMIT: one multi-row INSERT per
   // transaction (a consumer's batch emits many events) instead of one each.
   // The ids still follow the order of appends, and the aggregates' locks are
   // held until COMMIT, so they still follow commit order per aggregate.
   bool created = false;
-  auto& pending = tx.Attachment<std::vector<PendingRow>>(this, &created);
-  pending.push_back(PendingRow{metadata,
-                               events::QualifiedTopic(topic_namespace_, destination->topic),
-                               destination->key, std::move(payload)});
+  auto& pending = tx.Attachment<std::vector<Row>>(this, &created);
+  const events::EventMetadata metadata = row->metadata;
+  pending.push_back(*std::move(row));
   if (created) {
     tx.BeforeCommit([this, &tx, &pending] { return Write(tx, pending); });
     tx.AfterCommit([this] { NotifyCommitted(); });
@@ -58,7 +69,7 @@ absl::StatusOr<events::EventMetadata> Outbox::Append(mysql::Transaction& tx,
   return metadata;
 }
 
-absl::Status Outbox::Write(mysql::Transaction& tx, const std::vector<PendingRow>& rows) {
+absl::Status Outbox::Write(mysql::Transaction& tx, const std::vector<Row>& rows) {
   constexpr size_t kColumns = 9;
   mysql::ForEachChunk(rows.size(), [&](size_t begin, size_t size) {
     sql::PreparedStatement& insert = tx.Prepare(
@@ -66,7 +77,7 @@ absl::Status Outbox::Write(mysql::Transaction& tx, const std::vector<PendingRow>
                      " correlation_id, causation_id, created_at) VALUES ",
                      mysql::RowPlaceholders(size, kColumns)));
     for (size_t i = 0; i < size; ++i) {
-      const PendingRow& row = rows[begin + i];
+      const Row& row = rows[begin + i];
       const int base = static_cast<int>(i * kColumns);
       insert.setString(base + 1, row.metadata.id);
       insert.setString(base + 2, row.topic);
@@ -76,8 +87,7 @@ absl::Status Outbox::Write(mysql::Transaction& tx, const std::vector<PendingRow>
       insert.setString(base + 6, row.metadata.source);
       insert.setString(base + 7, row.metadata.correlation_id);
       insert.setString(base + 8, row.metadata.causation_id);
-      insert.setString(base + 9, absl::FormatTime("%Y-%m-%d %H:%M:%E6S", row.metadata.time,
-                                                  absl::UTCTimeZone()));
+      insert.setString(base + 9, row.CreatedAt());
     }
     insert.executeUpdate();
   });

@@ -57,15 +57,24 @@ class Outbox {
     listener_ = std::move(listener);
   }
 
- private:
-  struct PendingRow {
+  // An event as an outbox row: for a writer that inserts the row itself
+  // (in one statement with its own writes, see the order service's
+  // place_order procedure) and then calls NotifyCommitted. Append's checks.
+  struct Row {
     events::EventMetadata metadata;
-    std::string topic;
+    std::string topic;  // qualified
     std::string key;
     std::string payload;
+    // created_at as the column takes it: "YYYY-MM-DD HH:MM:SS.ffffff" UTC.
+    std::string CreatedAt() const;
   };
-  absl::Status Write(mysql::Transaction& tx, const std::vector<PendingRow>& rows);
+  absl::StatusOr<Row> Encode(const google::protobuf::Message& event,
+                             const events::EventCause& cause) const;
+  // Wakes the relay: call after committing rows written without Append.
   void NotifyCommitted();
+
+ private:
+  absl::Status Write(mysql::Transaction& tx, const std::vector<Row>& rows);
 
   const std::string source_;
   const std::string topic_namespace_;

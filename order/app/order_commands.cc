@@ -66,33 +66,53 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
   for (const auto& line : request.lines()) product_ids.push_back(line.product_id());
   std::optional<storage::IdempotentOrder> existing;
   absl::StatusOr<Order> order;
-  // A new order costs four statements: the catalog read, the order and its
-  // event (written together at COMMIT), no idempotency lookup. A retry is
-  // found by the unique (customer, idempotency key) index: the INSERT fails
-  // with ALREADY_EXISTS and the order is read below. Only when the request
-  // no longer prices (the catalog changed since) is the key looked up first,
-  // so a retry keeps the price it was accepted at.
-  absl::Status status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+  // A new order costs two round trips: the catalog read (autocommit), then
+  // one CALL that inserts the order and its event and commits. No
+  // idempotency lookup: a retry is found by the unique (customer,
+  // idempotency key) index, the CALL fails with ALREADY_EXISTS and the order
+  // is read below. Only when the request no longer prices (the catalog
+  // changed since) is the key looked up first, so a retry keeps the price it
+  // was accepted at.
+  absl::Status status = absl::OkStatus();
+  absl::Status unpriced = absl::OkStatus();
+  bool placed = false;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto connection = pool_.Acquire(deadline);
+    if (!connection.ok()) {
+      status = connection.status();
+      break;
+    }
     // Priced by the shop's catalog, never by the client.
-    auto catalog = catalog_.Find(tx, product_ids);
-    if (!catalog.ok()) return catalog.status();
+    auto catalog = catalog_.Find(*connection, product_ids);
+    if (!catalog.ok()) {
+      status = catalog.status();
+      break;
+    }
     auto priced = domain::PriceFromCatalog(request, *catalog);
     if (!priced.ok()) {
-      auto found =
-          orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
-      if (!found.ok()) return found.status();
-      if (!found->has_value()) return priced.status();
-      existing = **found;
-      return absl::OkStatus();
+      unpriced = priced.status();  // looked up below, this connection back in the pool
+      break;
     }
     order = domain::NewOrder(*priced, order_id, absl::Now());
     if (!order.ok()) return order.status();
-    if (absl::Status inserted = orders_.Insert(tx, *order, fingerprint); !inserted.ok()) {
-      return inserted;
-    }
-    return outbox_.Append(tx, domain::OrderPlacedOf(*order), {correlation_id, correlation_id})
-        .status();
-  });
+    auto event = outbox_.Encode(domain::OrderPlacedOf(*order), {correlation_id, correlation_id});
+    if (!event.ok()) return event.status();
+    status = orders_.PlaceWithEvent(*connection, *order, fingerprint, *event);
+    placed = status.ok();
+    // A deadlock or lock wait timeout rolled the CALL back: try again.
+    if (status.code() != absl::StatusCode::kAborted) break;
+  }
+  if (!unpriced.ok()) {
+    status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {
+      auto found =
+          orders_.FindByIdempotencyKey(tx, request.customer_id(), request.idempotency_key());
+      if (!found.ok()) return found.status();
+      if (!found->has_value()) return unpriced;
+      existing = **found;
+      return absl::OkStatus();
+    });
+  }
+  if (placed) outbox_.NotifyCommitted();
   if (status.code() == absl::StatusCode::kAlreadyExists) {
     // A concurrent call with the same key won the insert: answer with its order.
     status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {

@@ -41,10 +41,15 @@ absl::Status CatalogReplica::Upsert(mysql::Transaction& tx, const domain::Catalo
 
 absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::Transaction& tx,
                                                      const std::vector<std::string>& product_ids) {
+  return Find(tx.connection(), product_ids);
+}
+
+absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::PooledConnection& connection,
+                                                     const std::vector<std::string>& product_ids) {
   domain::Catalog catalog;
   if (product_ids.empty()) return catalog;
-  absl::Status status = tx.Run("reading the catalog replica", [&] {
-    sql::PreparedStatement& select = tx.Prepare([] {
+  absl::Status status = connection.Run("reading the catalog replica", [&] {
+    sql::PreparedStatement& select = connection.Prepare([] {
       std::string sql =
           "SELECT product_id, price_minor, currency_code, discontinued FROM catalog"
           " WHERE product_id IN (?";

@@ -21,6 +21,9 @@ class CatalogReplica {
   // The entries of `product_ids` that the replica has (at most 100 ids).
   absl::StatusOr<domain::Catalog> Find(mysql::Transaction& tx,
                                        const std::vector<std::string>& product_ids);
+  // The same outside a transaction (autocommit: one statement).
+  absl::StatusOr<domain::Catalog> Find(mysql::PooledConnection& connection,
+                                       const std::vector<std::string>& product_ids);
 };
 
 }  // namespace shop::order::storage

@@ -47,6 +47,38 @@ absl::Status OrderRepository::Insert(mysql::Transaction& tx, const Order& order,
   });
 }
 
+absl::Status OrderRepository::PlaceWithEvent(mysql::PooledConnection& connection,
+                                             const Order& order,
+                                             const std::string& request_fingerprint,
+                                             const outbox::Outbox::Row& placed) {
+  return connection.Run("placing an order", [&] {
+    sql::PreparedStatement& call =
+        connection.Prepare("CALL place_order(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    call.setString(1, order.order_id());
+    call.setString(2, order.customer_id());
+    call.setString(3, order.idempotency_key());
+    call.setString(4, request_fingerprint);
+    call.setInt(5, order.status());
+    call.setInt64(6, CreatedMicros(order));
+    call.setString(7, order.SerializeAsString());
+    call.setString(8, placed.metadata.id);
+    call.setString(9, placed.topic);
+    call.setString(10, placed.key);
+    call.setString(11, placed.metadata.type);
+    call.setString(12, placed.payload);
+    call.setString(13, placed.metadata.source);
+    call.setString(14, placed.metadata.correlation_id);
+    call.setString(15, placed.metadata.causation_id);
+    call.setString(16, placed.CreatedAt());
+    call.execute();
+    while (call.getMoreResults()) {
+      // A CALL answers with a status of its own after the procedure's; read
+      // to the end so the connection is ready for its next statement.
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<std::optional<IdempotentOrder>> OrderRepository::FindByIdempotencyKey(
     mysql::Transaction& tx, const std::string& customer_id, const std::string& key) {
   std::optional<IdempotentOrder> found;

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "common/mysql/migrations.h"
 #include "common/mysql/transaction.h"
+#include "common/outbox/outbox.h"
 #include "proto/shop/order/v1/order.pb.h"
 
 namespace shop::order::storage {
@@ -33,6 +34,14 @@ class OrderRepository {
   // ALREADY_EXISTS when the customer already used the idempotency key.
   absl::Status Insert(mysql::Transaction& tx, const Order& order,
                       const std::string& request_fingerprint);
+
+  // A new order and its OrderPlaced outbox row, inserted and committed by
+  // one statement (the place_order procedure) on an autocommit connection:
+  // one round trip where a transaction takes four. ALREADY_EXISTS, with
+  // nothing written, when the customer already used the idempotency key.
+  absl::Status PlaceWithEvent(mysql::PooledConnection& connection, const Order& order,
+                              const std::string& request_fingerprint,
+                              const outbox::Outbox::Row& placed);
 
   absl::StatusOr<std::optional<IdempotentOrder>> FindByIdempotencyKey(
       mysql::Transaction& tx, const std::string& customer_id, const std::string& key);
