@@ -298,13 +298,14 @@ absl::Status EventConsumer::RecordProcessed(mysql::Transaction& tx,
     // that got there first, whose row lock this waits for) is left out, and
     // so is a second copy of an event within the batch.
     absl::flat_hash_set<std::string> inserted;
-    mysql::ForEachChunk(indices.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(indices.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& insert = tx.Prepare(
           absl::StrCat("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES ",
-                       mysql::RowPlaceholders(size, 2), " RETURNING event_id"));
-      for (size_t i = 0; i < size; ++i) {
+                       mysql::RowPlaceholders(shape, 2), " RETURNING event_id"));
+      for (size_t i = 0; i < shape; ++i) {
         insert.setString(static_cast<int>(2 * i + 1), options_.name);
-        insert.setString(static_cast<int>(2 * i + 2), records[indices[begin + i]].metadata.id);
+        insert.setString(static_cast<int>(2 * i + 2),
+                         records[indices[mysql::Padded(begin, size, i)]].metadata.id);
       }
       std::unique_ptr<sql::ResultSet> result(insert.executeQuery());
       while (result->next()) inserted.insert(std::string(result->getString(1)));

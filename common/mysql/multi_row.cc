@@ -6,8 +6,22 @@ namespace shop::mysql {
 
 void ForEachChunk(size_t n, absl::FunctionRef<void(size_t begin, size_t size)> chunk) {
   size_t begin = 0;
-  for (size_t size : {64, 16, 4, 1}) {
+  for (size_t size : {64, 32, 16, 8, 4, 2, 1}) {
     for (; n - begin >= size; begin += size) chunk(begin, size);
+  }
+}
+
+void ForEachPaddedChunk(size_t n,
+                        absl::FunctionRef<void(size_t begin, size_t size, size_t shape)> chunk) {
+  size_t begin = 0;
+  for (; n - begin >= 64; begin += 64) chunk(begin, 64, 64);
+  const size_t rest = n - begin;
+  if (rest == 0) return;
+  for (size_t shape : {1, 4, 16, 64}) {
+    if (shape >= rest) {
+      chunk(begin, rest, shape);
+      return;
+    }
   }
 }
 

@@ -75,12 +75,12 @@ absl::StatusOr<std::map<std::string, Delivery>> DeliveryRepository::FindManyByOr
   std::map<std::string, Delivery> found;
   absl::Status status = tx.Run("reading deliveries", [&] {
     absl::Status decoded = absl::OkStatus();
-    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(order_ids.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& select =
           tx.Prepare(absl::StrCat("SELECT order_id, document FROM deliveries WHERE order_id IN (",
-                                  mysql::Placeholders(size), ") FOR UPDATE"));
-      for (size_t i = 0; i < size; ++i) {
-        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+                                  mysql::Placeholders(shape), ") FOR UPDATE"));
+      for (size_t i = 0; i < shape; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[mysql::Padded(begin, size, i)]);
       }
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) {
@@ -124,26 +124,26 @@ absl::Status DeliveryRepository::InsertMany(mysql::Transaction& tx,
 absl::Status DeliveryRepository::UpdateMany(mysql::Transaction& tx,
                                             const std::vector<const Delivery*>& deliveries) {
   return tx.Run("updating deliveries", [&] {
-    mysql::ForEachChunk(deliveries.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(deliveries.size(), [&](size_t begin, size_t size, size_t shape) {
       // UPDATE deliveries SET status = CASE delivery_id WHEN ? THEN ? ... END,
       //   document = CASE delivery_id WHEN ? THEN ? ... END WHERE delivery_id IN (...)
       std::string cases;
-      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      for (size_t i = 0; i < shape; ++i) cases += " WHEN ? THEN ?";
       sql::PreparedStatement& update =
           tx.Prepare(absl::StrCat("UPDATE deliveries SET status = CASE delivery_id", cases,
                                   " END, document = CASE delivery_id", cases,
-                                  " END WHERE delivery_id IN (", mysql::Placeholders(size), ")"));
+                                  " END WHERE delivery_id IN (", mysql::Placeholders(shape), ")"));
       int at = 1;
-      for (size_t i = 0; i < size; ++i) {
-        update.setString(at++, deliveries[begin + i]->delivery_id());
-        update.setInt(at++, deliveries[begin + i]->status());
+      for (size_t i = 0; i < shape; ++i) {
+        update.setString(at++, deliveries[mysql::Padded(begin, size, i)]->delivery_id());
+        update.setInt(at++, deliveries[mysql::Padded(begin, size, i)]->status());
       }
-      for (size_t i = 0; i < size; ++i) {
-        update.setString(at++, deliveries[begin + i]->delivery_id());
-        update.setString(at++, deliveries[begin + i]->SerializeAsString());
+      for (size_t i = 0; i < shape; ++i) {
+        update.setString(at++, deliveries[mysql::Padded(begin, size, i)]->delivery_id());
+        update.setString(at++, deliveries[mysql::Padded(begin, size, i)]->SerializeAsString());
       }
-      for (size_t i = 0; i < size; ++i) {
-        update.setString(at++, deliveries[begin + i]->delivery_id());
+      for (size_t i = 0; i < shape; ++i) {
+        update.setString(at++, deliveries[mysql::Padded(begin, size, i)]->delivery_id());
       }
       update.executeUpdate();
     });

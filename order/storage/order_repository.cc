@@ -135,12 +135,12 @@ absl::StatusOr<std::map<std::string, Order>> OrderRepository::GetManyForUpdate(
   std::map<std::string, Order> found;
   absl::Status status = tx.Run("reading orders", [&] {
     absl::Status decoded = absl::OkStatus();
-    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(order_ids.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& select =
           tx.Prepare(absl::StrCat("SELECT order_id, document FROM orders WHERE order_id IN (",
-                                  mysql::Placeholders(size), ") FOR UPDATE"));
-      for (size_t i = 0; i < size; ++i) {
-        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+                                  mysql::Placeholders(shape), ") FOR UPDATE"));
+      for (size_t i = 0; i < shape; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[mysql::Padded(begin, size, i)]);
       }
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) {
@@ -161,24 +161,25 @@ absl::StatusOr<std::map<std::string, Order>> OrderRepository::GetManyForUpdate(
 absl::Status OrderRepository::UpdateMany(mysql::Transaction& tx,
                                          const std::vector<const Order*>& orders) {
   return tx.Run("updating orders", [&] {
-    mysql::ForEachChunk(orders.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(orders.size(), [&](size_t begin, size_t size, size_t shape) {
       // UPDATE orders SET status = CASE order_id WHEN ? THEN ? ... END,
       //   document = CASE order_id WHEN ? THEN ? ... END WHERE order_id IN (...)
       std::string cases;
-      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      for (size_t i = 0; i < shape; ++i) cases += " WHEN ? THEN ?";
       sql::PreparedStatement& update = tx.Prepare(absl::StrCat(
           "UPDATE orders SET status = CASE order_id", cases, " END, document = CASE order_id",
-          cases, " END WHERE order_id IN (", mysql::Placeholders(size), ")"));
+          cases, " END WHERE order_id IN (", mysql::Placeholders(shape), ")"));
       int at = 1;
-      for (size_t i = 0; i < size; ++i) {
-        update.setString(at++, orders[begin + i]->order_id());
-        update.setInt(at++, orders[begin + i]->status());
+      for (size_t i = 0; i < shape; ++i) {
+        update.setString(at++, orders[mysql::Padded(begin, size, i)]->order_id());
+        update.setInt(at++, orders[mysql::Padded(begin, size, i)]->status());
       }
-      for (size_t i = 0; i < size; ++i) {
-        update.setString(at++, orders[begin + i]->order_id());
-        update.setString(at++, orders[begin + i]->SerializeAsString());
+      for (size_t i = 0; i < shape; ++i) {
+        update.setString(at++, orders[mysql::Padded(begin, size, i)]->order_id());
+        update.setString(at++, orders[mysql::Padded(begin, size, i)]->SerializeAsString());
       }
-      for (size_t i = 0; i < size; ++i) update.setString(at++, orders[begin + i]->order_id());
+      for (size_t i = 0; i < shape; ++i)
+        update.setString(at++, orders[mysql::Padded(begin, size, i)]->order_id());
       update.executeUpdate();
     });
     return absl::OkStatus();

@@ -134,11 +134,12 @@ absl::StatusOr<std::map<std::string, int64_t>> ProductRepository::LockAvailable(
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   absl::Status status = tx.Run("locking stock", [&] {
-    mysql::ForEachChunk(ids.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(ids.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& select = tx.Prepare(
           absl::StrCat("SELECT product_id, available FROM products WHERE product_id IN (",
-                       mysql::Placeholders(size), ") ORDER BY product_id FOR UPDATE"));
-      for (size_t i = 0; i < size; ++i) select.setString(i + 1, ids[begin + i]);
+                       mysql::Placeholders(shape), ") ORDER BY product_id FOR UPDATE"));
+      for (size_t i = 0; i < shape; ++i)
+        select.setString(i + 1, ids[mysql::Padded(begin, size, i)]);
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) available[rows->getString(1)] = rows->getInt64(2);
     });
@@ -158,25 +159,26 @@ absl::Status ProductRepository::ApplyStockDeltas(mysql::Transaction& tx,
   return tx.Run("moving stock", [&] {
     const int64_t now = NowMicros();
     absl::Status status;
-    mysql::ForEachChunk(rows.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(rows.size(), [&](size_t begin, size_t size, size_t shape) {
       if (!status.ok()) return;
       std::string cases = "CASE product_id";
-      for (size_t i = 0; i < size; ++i) cases += " WHEN ? THEN ?";
+      for (size_t i = 0; i < shape; ++i) cases += " WHEN ? THEN ?";
       cases += " ELSE 0 END";
       sql::PreparedStatement& update = tx.Prepare(absl::StrCat(
           "UPDATE products SET available = available + ", cases, ", reserved = reserved + ", cases,
           ", sold = sold + ", cases, ", updated_micros = ? WHERE product_id IN (",
-          mysql::Placeholders(size), ")"));
+          mysql::Placeholders(shape), ")"));
       int param = 1;
       for (int64_t StockDelta::*column :
            {&StockDelta::available, &StockDelta::reserved, &StockDelta::sold}) {
-        for (size_t i = 0; i < size; ++i) {
-          update.setString(param++, rows[begin + i].first);
-          update.setInt64(param++, rows[begin + i].second.*column);
+        for (size_t i = 0; i < shape; ++i) {
+          update.setString(param++, rows[mysql::Padded(begin, size, i)].first);
+          update.setInt64(param++, rows[mysql::Padded(begin, size, i)].second.*column);
         }
       }
       update.setInt64(param++, now);
-      for (size_t i = 0; i < size; ++i) update.setString(param++, rows[begin + i].first);
+      for (size_t i = 0; i < shape; ++i)
+        update.setString(param++, rows[mysql::Padded(begin, size, i)].first);
       if (update.executeUpdate() != static_cast<int>(size)) {
         status = absl::NotFoundError(absl::StrCat("a product among ", rows[begin].first, " .. ",
                                                   rows[begin + size - 1].first, " is unknown"));
@@ -224,11 +226,12 @@ absl::StatusOr<std::map<std::string, std::vector<Reservation>>> ProductRepositor
     mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
   std::map<std::string, std::vector<Reservation>> reservations;
   absl::Status status = tx.Run("reading reservations", [&] {
-    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(order_ids.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& select = tx.Prepare(absl::StrCat(
           "SELECT order_id, product_id, quantity, state FROM reservations WHERE order_id IN (",
-          mysql::Placeholders(size), ") ORDER BY order_id, product_id FOR UPDATE"));
-      for (size_t i = 0; i < size; ++i) select.setString(i + 1, order_ids[begin + i]);
+          mysql::Placeholders(shape), ") ORDER BY order_id, product_id FOR UPDATE"));
+      for (size_t i = 0; i < shape; ++i)
+        select.setString(i + 1, order_ids[mysql::Padded(begin, size, i)]);
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) {
         reservations[rows->getString(1)].push_back(

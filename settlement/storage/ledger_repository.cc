@@ -55,13 +55,13 @@ absl::StatusOr<std::vector<LedgerEntry>> LedgerRepository::EntriesOfMany(
     mysql::Transaction& tx, const std::vector<std::string>& order_ids) {
   std::vector<LedgerEntry> entries;
   absl::Status status = tx.Run("reading ledger entries", [&] {
-    mysql::ForEachChunk(order_ids.size(), [&](size_t begin, size_t size) {
+    mysql::ForEachPaddedChunk(order_ids.size(), [&](size_t begin, size_t size, size_t shape) {
       sql::PreparedStatement& select = tx.Prepare(absl::StrCat(
           "SELECT entry_id, order_id, entry_type, amount_minor, currency_code, book_micros,"
           " business_date FROM ledger_entries WHERE order_id IN (",
-          mysql::Placeholders(size), ") ORDER BY order_id, book_micros, entry_type"));
-      for (size_t i = 0; i < size; ++i) {
-        select.setString(static_cast<int>(i + 1), order_ids[begin + i]);
+          mysql::Placeholders(shape), ") ORDER BY order_id, book_micros, entry_type"));
+      for (size_t i = 0; i < shape; ++i) {
+        select.setString(static_cast<int>(i + 1), order_ids[mysql::Padded(begin, size, i)]);
       }
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) {
