@@ -10,7 +10,6 @@
 #include "absl/time/clock.h"
 #include "common/events/event_metadata.h"
 #include "common/logging/log.h"
-#include "common/mysql/errors.h"
 
 namespace shop::outbox {
 namespace {
@@ -28,19 +27,20 @@ absl::Time ParseDatetime(const std::string& text) {
   return absl::Now();
 }
 
-// Runs `work` on a pooled connection; SQL exceptions become statuses (by the
-// one taxonomy) and a lost connection is not returned to the pool.
+// Runs `work` on a pooled connection (PooledConnection::Run: SQL exceptions
+// become statuses, a lost connection is not returned to the pool).
 template <typename Work>
 auto OnConnection(mysql::ConnectionPool& pool, absl::string_view what, Work work)
     -> decltype(work(std::declval<mysql::PooledConnection&>())) {
   auto connection = pool.Acquire();
   if (!connection.ok()) return connection.status();
-  try {
-    return work(*connection);
-  } catch (const sql::SQLException& error) {
-    if (mysql::IsConnectionLost(error.getErrorCode())) connection->MarkBroken();
-    return mysql::FromSqlException(error, what);
-  }
+  decltype(work(*connection)) result = absl::InternalError("not run");
+  absl::Status ran = connection->Run(what, [&] {
+    result = work(*connection);
+    return absl::OkStatus();
+  });
+  if (!ran.ok()) return ran;
+  return result;
 }
 
 // A statement on the lock's own connection; false (logged) when it fails.
