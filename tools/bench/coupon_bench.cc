@@ -21,7 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "proto/shop/coupon/v1/coupon_service.grpc.pb.h"
 
-ABSL_FLAG(std::string, coupon, "127.0.0.1:52055", "coupon service");
+ABSL_FLAG(std::string, coupon, "127.0.0.1:25055", "coupon service");
 ABSL_FLAG(int, concurrency, 16, "IssueCoupon calls in flight");
 ABSL_FLAG(int, seconds, 10, "how long to send requests");
 ABSL_FLAG(int, decide_timeout_seconds, 300, "how long to wait for the decisions");

@@ -37,7 +37,7 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="${ROOT}/.bench/${STAMP}"
 NS="bench_$(date +%s)"
 mkdir -p "${OUT}"
-declare -A PORTS=([order]=52051 [product]=52052 [delivery]=52053 [settlement]=52054 [coupon]=52055)
+declare -A PORTS=([order]=25051 [product]=25052 [delivery]=25053 [settlement]=25054 [coupon]=25055)
 declare -A PIDS=()
 
 start_service() { # name [instance]
@@ -83,7 +83,7 @@ cleanup() {
 trap cleanup EXIT
 
 for service in order product delivery settlement; do start_service "${service}"; done
-LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=127.0.0.1:52051 --product=127.0.0.1:52052
+LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=127.0.0.1:25051 --product=127.0.0.1:25052
   --brokers="${SHOP_KAFKA_BROKERS}" --topic_namespace="${NS}")
 # Each run starts from an idle system: every group has worked off the last run.
 drain() {
@@ -209,8 +209,8 @@ if phase capacity2; then
   mkdir -p "${OUT}/capacity2"
   for service in order product delivery settlement; do start_service "${service}" 2; done
   LOADGEN_ONE=("${LOADGEN[@]}")
-  LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=ipv4:127.0.0.1:52051,127.0.0.1:52151
-    --product=ipv4:127.0.0.1:52052,127.0.0.1:52152 --brokers="${SHOP_KAFKA_BROKERS}"
+  LOADGEN=("${BIN}/tools/loadgen/loadgen" --order=ipv4:127.0.0.1:25051,127.0.0.1:25151
+    --product=ipv4:127.0.0.1:25052,127.0.0.1:25152 --brokers="${SHOP_KAFKA_BROKERS}"
     --topic_namespace="${NS}")
   CAPACITY_DIR=capacity2 find_capacity
   for service in order product delivery settlement; do stop_service "${service}-2"; done
@@ -235,7 +235,7 @@ if phase ghz; then
          "shipping_address":{"recipient":"Ghz","lines":["1 Load St"],"city":"Berlin","country_code":"DE"},
          "lines":[{"product_id":"load-1","quantity":"1","unit_price_minor":"999"},
                   {"product_id":"load-2","quantity":"2","unit_price_minor":"999"}]}' \
-    127.0.0.1:52051 >/dev/null || echo "[bench] ghz failed" >&2
+    127.0.0.1:25051 >/dev/null || echo "[bench] ghz failed" >&2
 fi
 
 if phase isolation; then
@@ -252,7 +252,7 @@ if phase coupons; then
   echo "[bench] g. coupon issuance: IssueCoupon closed loop, ${CONCURRENCY} in flight, then the decisions"
   drain
   start_service coupon
-  "${BIN}/tools/bench/coupon_bench" --coupon=127.0.0.1:52055 --concurrency="${CONCURRENCY}" \
+  "${BIN}/tools/bench/coupon_bench" --coupon=127.0.0.1:25055 --concurrency="${CONCURRENCY}" \
     --seconds="${SECONDS_PER_RUN}" --json_out="${OUT}/g_coupons.json" || echo "[bench] coupon_bench failed" >&2
   stop_service coupon
   unset 'PIDS[coupon]'

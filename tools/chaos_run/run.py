@@ -44,7 +44,11 @@ TOXIC_KINDS = ["latency", "bandwidth", "timeout", "reset_peer"]
 MYSQL_PORT, MYSQL_PROXY_PORT = 23306, 23307
 KAFKA_PORT, KAFKA_PROXY_PORT = 29092, 29095  # node i: +10(i-1); proxied: listen, +1 advertised
 TOXIPROXY_API = 28474
-GRPC_BASE, METRICS_BASE = 51050, 29300  # + service index (1..5), +100 / +10 per instance
+# + service index (1..5), +100 / +10 per instance. Every fixed port stays below
+# the kernel's ephemeral range (ip_local_port_range, 32768 and up): a port in
+# it can be taken by any outgoing connection (a broker's, Bazel's) and a
+# service's bind would fail at start.
+GRPC_BASE, METRICS_BASE = 24050, 29300
 
 
 def log(message):
@@ -194,10 +198,15 @@ class Chaos:
                 return
             process = self.processes[name][0]
             if process.poll() is not None:
-                raise RuntimeError("%s exited during start (see %s/logs/%s.log)" %
-                                   (name, self.data, name))
+                raise RuntimeError("%s exited during start with %d (see %s/logs/%s.log); its last"
+                                   " lines:\n%s" % (name, process.returncode, self.data, name,
+                                                    self.log_tail(name)))
             time.sleep(0.2)
         raise RuntimeError("%s did not serve within %d s" % (name, timeout))
+
+    def log_tail(self, name, lines=15):
+        with open(os.path.join(self.data, "logs", name + ".log"), errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
 
     def targets(self, service):
         return "ipv4:" + ",".join("127.0.0.1:%d" % self.grpc_port(service, i)
