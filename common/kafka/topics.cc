@@ -189,6 +189,13 @@ absl::StatusOr<int64_t> TopicMaxMessageBytes(
 absl::StatusOr<int> DeleteTopicsWithPrefix(const std::string& brokers, const std::string& prefix,
                                            absl::Duration timeout) {
   if (prefix.empty()) return absl::InvalidArgumentError("refusing to delete every topic");
+  return DeleteTopicsMatching(
+      brokers, [&prefix](const std::string& name) { return name.rfind(prefix, 0) == 0; }, timeout);
+}
+
+absl::StatusOr<int> DeleteTopicsMatching(const std::string& brokers,
+                                         const std::function<bool(const std::string&)>& matches,
+                                         absl::Duration timeout) {
   auto client = AdminClient(brokers, {});
   if (!client.ok()) return client.status();
   Owned<rd_kafka_t> admin = *std::move(client);
@@ -203,7 +210,7 @@ absl::StatusOr<int> DeleteTopicsWithPrefix(const std::string& brokers, const std
   std::vector<rd_kafka_DeleteTopic_t*> requests;
   for (int i = 0; i < metadata->topic_cnt; ++i) {
     const std::string name = metadata->topics[i].topic;
-    if (name.rfind(prefix, 0) != 0) continue;
+    if (!matches(name)) continue;
     owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
     requests.push_back(owned.back().get());
   }

@@ -4,6 +4,7 @@
 #define SHOP_COMMON_KAFKA_TOPICS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,6 +47,11 @@ absl::Status SetTopicConfig(const std::string& brokers, const std::string& topic
 // number deleted. For tools that clean up after a namespace of their own.
 absl::StatusOr<int> DeleteTopicsWithPrefix(const std::string& brokers, const std::string& prefix,
                                            absl::Duration timeout = absl::Seconds(30));
+
+// Deletes every topic whose name `matches`; the number deleted.
+absl::StatusOr<int> DeleteTopicsMatching(const std::string& brokers,
+                                         const std::function<bool(const std::string&)>& matches,
+                                         absl::Duration timeout = absl::Seconds(30));
 
 }  // namespace shop::kafka
 

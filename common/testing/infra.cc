@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
@@ -77,6 +78,11 @@ std::string UniqueName(const std::string& prefix) {
   static absl::BitGen bitgen;
   return absl::StrCat(prefix, "_", absl::ToUnixMillis(absl::Now()) % 100000000, "_",
                       absl::Uniform<uint32_t>(bitgen, 0, 1u << 30));
+}
+
+bool IsUniquelyNamedTopic(const std::string& topic) {
+  static const std::regex kPattern("[a-z][a-z0-9_]*_[0-9]{1,8}_[0-9]{1,10}(\\..*)?");
+  return std::regex_match(topic, kPattern);
 }
 
 int FreePort() {

@@ -42,6 +42,10 @@ mysql::MysqlOptions AdminOptions();
 // [a-z0-9_] so it is valid as a topic, group or database name.
 std::string UniqueName(const std::string& prefix);
 
+// Whether `topic` is named by UniqueName or lives in a namespace it named
+// ("order_it_123_456.shop.order.events"): what tests leave on the broker.
+bool IsUniquelyNamedTopic(const std::string& topic);
+
 // A port nobody listens on right now.
 int FreePort();
 
