@@ -100,12 +100,23 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
     absl::MutexLock lock(&mu_);
     ++stats_.polls;
   }
-  auto fetched = store_.FetchPublishable(options_.batch_size);
+  // Acknowledged rows not yet marked come back from the read: fetch enough
+  // to fill a batch without them.
+  auto fetched =
+      store_.FetchPublishable(options_.batch_size + static_cast<int>(unmarked_ids_.size()));
   if (!fetched.ok()) return fetched.status();
   std::vector<OutboxRow>& rows = *fetched;
+  if (!unmarked_ids_.empty()) {
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [this](const OutboxRow& row) { return unmarked_ids_.count(row.id); }),
+               rows.end());
+  }
   BatchOutcome outcome;
   outcome.fetched = static_cast<int>(rows.size());
-  if (rows.empty()) return outcome;
+  if (rows.empty()) {
+    if (absl::Status marked = MarkAcknowledged(/*force=*/false); !marked.ok()) return marked;
+    return outcome;
+  }
   if (options_.on_step) options_.on_step(RelayStep::kFetched, outcome.fetched);
 
   // Keys (topic, key) that may not advance in this batch: behind a parked or
@@ -135,7 +146,10 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
     sent.push_back(&row);
     records.push_back(row.record);
   }
-  if (records.empty()) return outcome;
+  if (records.empty()) {
+    if (absl::Status marked = MarkAcknowledged(/*force=*/false); !marked.ok()) return marked;
+    return outcome;
+  }
   {
     absl::MutexLock lock(&mu_);
     ++stats_.publish_attempts;
@@ -177,13 +191,11 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
   if (options_.on_step) {
     options_.on_step(RelayStep::kPublished, static_cast<int>(acknowledged.size()));
   }
-  absl::Status marked = store_.MarkPublished(acknowledged);
-  if (!marked.ok()) return marked;
-  if (options_.on_step) options_.on_step(RelayStep::kMarked, static_cast<int>(acknowledged.size()));
-  static auto& published = metrics::Registry::Default()
-                               .Counter("shop_outbox_published_total",
-                                        "Outbox events acknowledged by the broker and marked.")
-                               .With({});
+  if (!acknowledged.empty() && unmarked_.empty()) mark_due_ = now + options_.mark_interval;
+  for (int64_t id : acknowledged) {
+    unmarked_.push_back(id);
+    unmarked_ids_.insert(id);
+  }
   static auto& publish_failures =
       metrics::Registry::Default()
           .Counter("shop_outbox_publish_failures_total", "Outbox events the broker refused.")
@@ -193,18 +205,60 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
           .Histogram("shop_outbox_commit_to_ack_seconds",
                      "From an event's outbox commit to the broker's acknowledgement.")
           .With({});
-  published.Increment(static_cast<double>(acknowledged.size()));
   publish_failures.Increment(static_cast<double>(failures));
   for (const absl::Time& time : created) commit_to_ack.Observe(absl::ToDoubleSeconds(now - time));
-  absl::MutexLock lock(&mu_);
-  stats_.published += static_cast<int64_t>(acknowledged.size());
-  stats_.held_back += held_back;
-  stats_.publish_failures += failures;
-  for (const absl::Time& time : created) {
-    latencies_.push_back(now - time);
-    if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.held_back += held_back;
+    stats_.publish_failures += failures;
+    for (const absl::Time& time : created) {
+      latencies_.push_back(now - time);
+      if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
+    }
   }
+  absl::Status marked = MarkAcknowledged(/*force=*/false);
+  if (!marked.ok()) return marked;
   return outcome;
+}
+
+absl::Status OutboxRelay::MarkAcknowledged(bool force) {
+  if (unmarked_.empty()) return absl::OkStatus();
+  if (!force && absl::Now() < mark_due_ &&
+      unmarked_.size() < static_cast<size_t>(options_.batch_size)) {
+    return absl::OkStatus();
+  }
+  absl::Status marked = store_.MarkPublished(unmarked_);
+  if (!marked.ok()) return marked;  // kept: marked with the next round's
+  const int count = static_cast<int>(unmarked_.size());
+  unmarked_.clear();
+  unmarked_ids_.clear();
+  mark_due_ = absl::InfiniteFuture();
+  if (options_.on_step) options_.on_step(RelayStep::kMarked, count);
+  static auto& published = metrics::Registry::Default()
+                               .Counter("shop_outbox_published_total",
+                                        "Outbox events acknowledged by the broker and marked.")
+                               .With({});
+  published.Increment(count);
+  absl::MutexLock lock(&mu_);
+  stats_.published += count;
+  return absl::OkStatus();
+}
+
+void OutboxRelay::DropAcknowledged() {
+  // Marked now if the database answers; if not, whoever holds the lock next
+  // publishes them again.
+  if (absl::Status marked = MarkAcknowledged(/*force=*/true); !marked.ok()) {
+    log::Warning("acknowledged outbox rows left unmarked; they will be published again",
+                 {{"rows", static_cast<int64_t>(unmarked_.size())}, {"error", marked.ToString()}});
+  }
+  unmarked_.clear();
+  unmarked_ids_.clear();
+  mark_due_ = absl::InfiniteFuture();
+}
+
+absl::Duration OutboxRelay::IdleWait() const {
+  if (unmarked_.empty()) return options_.poll_interval;
+  return std::max(absl::ZeroDuration(), std::min(options_.poll_interval, mark_due_ - absl::Now()));
 }
 
 void OutboxRelay::ReportStats() {
@@ -212,7 +266,10 @@ void OutboxRelay::ReportStats() {
   auto parked = store_.CountParked();
   {
     absl::MutexLock lock(&mu_);
-    if (backlog.ok()) stats_.backlog = *backlog;
+    // Acknowledged rows waiting for their mark are not behind.
+    if (backlog.ok()) {
+      stats_.backlog = std::max<int64_t>(0, *backlog - static_cast<int64_t>(unmarked_.size()));
+    }
     if (parked.ok()) stats_.parked_rows = *parked;
   }
   const RelayStats stats = this->stats();
@@ -240,6 +297,7 @@ void OutboxRelay::Run() {
         log::Error("outbox relay cannot create a producer; giving up its lock",
                    {{"error", publisher.status().ToString()}});
         if (active_) {
+          DropAcknowledged();
           store_.ReleaseLock();
           active_ = false;
         }
@@ -267,6 +325,7 @@ void OutboxRelay::Run() {
     if (absl::Now() >= next_lock_check) {
       if (!store_.HoldsLock()) {
         active_ = false;
+        DropAcknowledged();
         log::Warning("outbox relay lost its lock; standing by");
         continue;
       }
@@ -302,10 +361,13 @@ void OutboxRelay::Run() {
     // A full batch, or rows deferred behind an earlier row of their key,
     // means more is waiting: go again at once.
     if (outcome->fetched < options_.batch_size && outcome->deferred == 0) {
-      Wait(options_.poll_interval, /*wakeable=*/true);
+      Wait(IdleWait(), /*wakeable=*/true);
     }
   }
-  if (active_) store_.ReleaseLock();
+  if (active_) {
+    DropAcknowledged();
+    store_.ReleaseLock();
+  }
   active_ = false;
 }
 

@@ -11,6 +11,12 @@
 //
 // The active relay checks its lock at most every `lock_check_interval`.
 //
+// Marks are off the publishing path: acknowledged rows are marked together,
+// at most `mark_interval` after the first of them was acknowledged (or when
+// a batch's worth is waiting, or when the relay stops or loses its lock).
+// Until then the relay skips them when it reads the outbox; a crash before
+// the mark publishes them again, which the consumers skip as above.
+//
 // Failures, by the one taxonomy (common/errors/taxonomy.h):
 //  - A row that can never be published (encoded size over max_event_bytes,
 //    or the broker refuses it for good: too large, invalid, not authorised)
@@ -38,8 +44,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -71,6 +79,10 @@ struct RelayOptions {
   // publishing this long beside the one that took over; what both send is
   // sent twice, in the same order per key, and consumers skip the second.
   absl::Duration lock_check_interval = absl::Seconds(1);
+  // How long an acknowledged row may wait to be marked: one UPDATE (and one
+  // durable commit) per interval instead of one per round. Zero marks after
+  // every round.
+  absl::Duration mark_interval = absl::Milliseconds(100);
   absl::Duration publish_timeout = absl::Seconds(30);
   // Backoff after a transient failure: doubles up to the maximum.
   absl::Duration initial_backoff = absl::Milliseconds(100);
@@ -87,7 +99,7 @@ struct RelayOptions {
 struct RelayStats {
   bool active = false;
   bool healthy = true;
-  int64_t published = 0;
+  int64_t published = 0;  // acknowledged by the broker and marked
   int64_t publish_failures = 0;
   int64_t parked = 0;            // rows this relay parked
   int64_t held_back = 0;         // acknowledged but not marked (after a failure before them)
@@ -130,6 +142,14 @@ class OutboxRelay {
   void Run();
   // Publishes one batch; an error is a database failure.
   absl::StatusOr<BatchOutcome> PublishBatch();
+  // Marks the acknowledged rows when `force`, when their interval is up or
+  // when a batch's worth waits.
+  absl::Status MarkAcknowledged(bool force);
+  // Before the lock goes: marks what it can and forgets the rest.
+  void DropAcknowledged();
+  // How long an idle relay may wait: the poll interval, or less when
+  // acknowledged rows are due to be marked sooner.
+  absl::Duration IdleWait() const;
   absl::Status ParkRow(const OutboxRow& row, const std::string& reason);
   void ReportStats();
   void SetHealthy(bool healthy);
@@ -141,6 +161,11 @@ class OutboxRelay {
   PublisherFactory make_publisher_;
   RelayOptions options_;
   std::unique_ptr<kafka::EventPublisher> publisher_;
+  // Acknowledged, not yet marked (relay thread only); `mark_due_` is set by
+  // the first of them.
+  std::vector<int64_t> unmarked_;
+  std::set<int64_t> unmarked_ids_;
+  absl::Time mark_due_ = absl::InfiniteFuture();
 
   std::atomic<bool> active_{false};
   std::atomic<bool> stopping_{false};

@@ -52,8 +52,24 @@ class FakeStore : public OutboxStore {
   }
   absl::Status MarkPublished(const std::vector<int64_t>& ids) override {
     absl::MutexLock lock(&mu_);
+    if (fail_marks_) return absl::UnavailableError("MySQL server has gone away");
+    ++marks_;
     for (int64_t id : ids) rows_[id - 1].published = true;
     return absl::OkStatus();
+  }
+  int marks() {
+    absl::MutexLock lock(&mu_);
+    return marks_;
+  }
+  void SetFailMarks(bool fail) {
+    absl::MutexLock lock(&mu_);
+    fail_marks_ = fail;
+  }
+  int MarkedCount() {
+    absl::MutexLock lock(&mu_);
+    int n = 0;
+    for (const FakeRow& row : rows_) n += row.published ? 1 : 0;
+    return n;
   }
   absl::Status Park(int64_t id, const std::string& reason) override {
     absl::MutexLock lock(&mu_);
@@ -115,6 +131,8 @@ class FakeStore : public OutboxStore {
   bool lock_available_ = true;
   int releases_ = 0;
   int lock_checks_ = 0;
+  int marks_ = 0;
+  bool fail_marks_ = false;
 };
 
 // A producer whose answer per record is scripted; keys map to partitions
@@ -242,6 +260,94 @@ TEST(RelayRulesTest, TheLockIsCheckedOncePerIntervalNotOncePerBatchAndItsLossIsN
   ASSERT_TRUE(WaitUntil([&] { return lost.relay.stats().published == 1; }))
       << "active again once it gets the lock";
   lost.relay.Stop();
+}
+
+TEST(RelayRulesTest, AcknowledgedRowsAreMarkedTogetherOncePerIntervalAndNeverSentTwice) {
+  RelayOptions options = FastOptions();
+  options.mark_interval = absl::Hours(1);
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  h.relay.Start();
+  for (int i = 1; i <= 5; ++i) {
+    h.store.Add("k", std::to_string(i));  // the same key: each waits for the one before
+    h.relay.Wake();
+    ASSERT_TRUE(
+        WaitUntil([&] { return h.publisher->delivered().size() == static_cast<size_t>(i); }));
+  }
+  // Rounds go on (5 ms polls) and read the five unmarked rows each time.
+  const int64_t polls = h.relay.stats().polls;
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().polls >= polls + 10; }));
+  EXPECT_EQ(h.store.marks(), 0) << "no UPDATE per round";
+  EXPECT_EQ(h.store.MarkedCount(), 0);
+  EXPECT_EQ(h.relay.stats().published, 0) << "published counts marked rows";
+  for (const auto& [record, sends] : h.publisher->sends()) EXPECT_EQ(sends, 1) << record;
+  EXPECT_EQ(h.publisher->delivered(),
+            (std::vector<std::string>{"k/1", "k/2", "k/3", "k/4", "k/5"}));
+  h.relay.Stop();  // marks what it holds before it lets the lock go
+  EXPECT_EQ(h.store.marks(), 1);
+  EXPECT_EQ(h.store.MarkedCount(), 5);
+  EXPECT_EQ(h.relay.stats().published, 5);
+}
+
+TEST(RelayRulesTest, AnIdleRelayMarksWhenTheIntervalIsUpNotAtItsNextPoll) {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  options.mark_interval = absl::Milliseconds(20);
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.active(); }));
+  h.store.Add("k");
+  h.relay.Wake();
+  EXPECT_TRUE(WaitUntil([&] { return h.store.Get(1).published; }));
+  EXPECT_EQ(h.store.marks(), 1);
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, ABatchsWorthOfAcknowledgedRowsIsMarkedWithoutWaitingForTheInterval) {
+  RelayOptions options = FastOptions();
+  options.batch_size = 10;
+  options.mark_interval = absl::Hours(1);
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  for (int i = 0; i < 25; ++i) h.store.Add("k" + std::to_string(i));
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher->delivered().size() == 25u; }));
+  EXPECT_EQ(h.store.MarkedCount(), 20);
+  EXPECT_EQ(h.store.marks(), 2);
+  h.relay.Stop();
+  EXPECT_EQ(h.store.MarkedCount(), 25);
+}
+
+TEST(RelayRulesTest, AFailedMarkIsRetriedAndItsRowsAreNotSentAgainMeanwhile) {
+  RelayOptions options = FastOptions();
+  options.mark_interval = absl::ZeroDuration();  // every round
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  h.store.SetFailMarks(true);
+  h.store.Add("a");
+  h.store.Add("b");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher->delivered().size() == 2u; }));
+  const int64_t polls = h.relay.stats().polls;
+  ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().polls >= polls + 5; }))
+      << "rounds go on, backing off";
+  h.store.SetFailMarks(false);
+  ASSERT_TRUE(WaitUntil([&] { return h.store.MarkedCount() == 2; }));
+  EXPECT_EQ(h.publisher->sends()["a/x"], 1);
+  EXPECT_EQ(h.publisher->sends()["b/x"], 1);
+  h.relay.Stop();
+}
+
+TEST(RelayRulesTest, ARelayThatLosesItsLockMarksWhatItHoldsFirst) {
+  RelayOptions options = FastOptions();
+  options.mark_interval = absl::Hours(1);
+  options.lock_check_interval = absl::Milliseconds(10);
+  Harness h([](const kafka::Record&, int) { return Ok(); }, options);
+  h.store.Add("k");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher->delivered().size() == 1u; }));
+  EXPECT_FALSE(h.store.Get(1).published);
+  h.store.SetLockAvailable(false);
+  ASSERT_TRUE(WaitUntil([&] { return !h.relay.active(); }));
+  EXPECT_TRUE(h.store.Get(1).published);
+  h.relay.Stop();
 }
 
 TEST(RelayRulesTest, APermanentlyRefusedRowIsParkedItsKeyHeldAndOtherKeysFlow) {
