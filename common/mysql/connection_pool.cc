@@ -4,6 +4,8 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <algorithm>
+#include <iterator>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -132,7 +134,8 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::OpenDedicated()
   return Connect(options_);
 }
 
-absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
+absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline, SessionMode mode) {
+  const bool autocommit = mode == SessionMode::kAutocommit;
   const absl::Time started = absl::Now();
   while (true) {
     std::unique_ptr<PooledSlot> slot;
@@ -146,8 +149,13 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
             absl::StrCat("all ", options_.pool_size, " MySQL connections are busy"));
       }
       if (!idle_.empty()) {
-        slot = std::move(idle_.back());
-        idle_.pop_back();
+        // The most recently used idle connection in the mode asked for, else
+        // the most recently used one.
+        auto match = std::find_if(idle_.rbegin(), idle_.rend(),
+                                  [&](const auto& idle) { return idle->autocommit == autocommit; });
+        auto chosen = match != idle_.rend() ? std::prev(match.base()) : std::prev(idle_.end());
+        slot = std::move(*chosen);
+        idle_.erase(chosen);
       } else {
         ++open_;
       }
@@ -162,6 +170,8 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
       }
       slot = std::make_unique<PooledSlot>();
       slot->connection = *std::move(connection);
+      absl::Status error;
+      if (!SetMode(slot, mode, &error)) return error;
       return PooledConnection(this, std::move(slot));
     }
     bool usable = !slot->connection->isClosed();
@@ -172,8 +182,29 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire(absl::Time deadline) {
         usable = false;
       }
     }
-    if (usable) return PooledConnection(this, std::move(slot));
-    Release(std::move(slot), /*broken=*/true);  // replaced on the next turn
+    if (!usable) {
+      Release(std::move(slot), /*broken=*/true);  // replaced on the next turn
+      continue;
+    }
+    absl::Status error;
+    if (!SetMode(slot, mode, &error)) continue;  // replaced on the next turn
+    return PooledConnection(this, std::move(slot));
+  }
+}
+
+bool ConnectionPool::SetMode(std::unique_ptr<PooledSlot>& slot, SessionMode mode,
+                             absl::Status* error) {
+  const bool autocommit = mode == SessionMode::kAutocommit;
+  if (slot->autocommit == autocommit) return true;
+  try {
+    std::unique_ptr<sql::Statement> statement(slot->connection->createStatement());
+    statement->execute(autocommit ? "SET autocommit = 1" : "SET autocommit = 0");
+    slot->autocommit = autocommit;
+    return true;
+  } catch (const sql::SQLException& failure) {
+    *error = FromSqlException(failure, "setting the session's autocommit");
+    Release(std::move(slot), /*broken=*/true);
+    return false;
   }
 }
 

@@ -32,6 +32,21 @@ struct PooledSlot {
   std::unique_ptr<sql::Connection> connection;
   absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements;
   absl::Time last_used;
+  // The session's autocommit: on when opened, off once lent for
+  // transactions (see SessionMode). Only the pool changes it.
+  bool autocommit = true;
+};
+
+// How a borrowed connection's session runs statements.
+enum class SessionMode {
+  // Each statement commits on its own (reads, the relay, CALLs that commit).
+  kAutocommit,
+  // autocommit=0: the first statement opens a transaction, COMMIT or
+  // ROLLBACK ends it. For mysql::Transaction, which so needs no START
+  // TRANSACTION round trip; the pool switches a session's mode (one SET,
+  // rarely: it lends a connection already in the mode asked for when it has
+  // one) and never lends one in the wrong mode.
+  kTransactions,
 };
 
 // A connection borrowed from the pool; returns itself when destroyed.
@@ -78,7 +93,8 @@ class ConnectionPool {
 
   // A connection, waiting at most until `deadline` for a free one.
   // UNAVAILABLE when the database cannot be reached or the pool stays full.
-  absl::StatusOr<PooledConnection> Acquire(absl::Time deadline);
+  absl::StatusOr<PooledConnection> Acquire(absl::Time deadline,
+                                           SessionMode mode = SessionMode::kAutocommit);
   absl::StatusOr<PooledConnection> Acquire() {
     return Acquire(absl::Now() + options_.connect_timeout + absl::Seconds(2));
   }
@@ -96,6 +112,9 @@ class ConnectionPool {
  private:
   friend class PooledConnection;
   void Release(std::unique_ptr<PooledSlot> slot, bool broken);
+  // Sets the session's autocommit to what `mode` needs; false (and the slot
+  // released as broken) when the connection failed.
+  bool SetMode(std::unique_ptr<PooledSlot>& slot, SessionMode mode, absl::Status* error);
 
   const MysqlOptions options_;
   metrics::Histogram& wait_;  // shop_db_pool_wait_seconds of this database

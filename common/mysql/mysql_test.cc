@@ -113,6 +113,80 @@ TEST_F(MysqlTest, TransactionCommitsOrRollsBackWhenItGoesOutOfScope) {
   EXPECT_EQ(CountRows(pool, "items"), 1);
 }
 
+int64_t SessionStatus(PooledConnection& connection, const std::string& name) {
+  std::unique_ptr<sql::ResultSet> row(
+      connection
+          .Prepare("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                   " WHERE VARIABLE_NAME = '" +
+                   name + "'")
+          .executeQuery());
+  return row->next() ? row->getInt64(1) : -1;
+}
+
+TEST_F(MysqlTest, ATransactionNeedsNoBeginAndNoConnectionIsLentInTheWrongMode) {
+  MysqlOptions options = database_.options();
+  options.pool_size = 1;  // every borrower gets the same session
+  ConnectionPool pool(options);
+  ConnectionPool observer(database_.options());
+  {
+    auto connection = pool.Acquire();
+    ASSERT_TRUE(connection.ok());
+    connection->Execute("CREATE TABLE items (id INT PRIMARY KEY) ENGINE=InnoDB");
+  }
+  int64_t begins = 0;
+  {
+    auto transaction = Transaction::Begin(pool, absl::Now() + absl::Seconds(5));
+    ASSERT_TRUE(transaction.ok()) << transaction.status();
+    begins = SessionStatus((*transaction)->connection(), "COM_BEGIN");
+    sql::PreparedStatement& insert = (*transaction)->Prepare("INSERT INTO items VALUES (?)");
+    insert.setInt(1, 1);
+    insert.executeUpdate();
+    insert.setInt(1, 2);
+    insert.executeUpdate();
+    EXPECT_EQ(CountRows(observer, "items"), 0) << "nothing visible before COMMIT";
+    ASSERT_TRUE((*transaction)->Commit().ok());
+  }
+  EXPECT_EQ(CountRows(observer, "items"), 2);
+  {
+    auto transaction = Transaction::Begin(pool, absl::Now() + absl::Seconds(5));
+    ASSERT_TRUE(transaction.ok());
+    EXPECT_EQ(SessionStatus((*transaction)->connection(), "COM_BEGIN"), begins)
+        << "no START TRANSACTION was sent";
+    sql::PreparedStatement& insert = (*transaction)->Prepare("INSERT INTO items VALUES (?)");
+    insert.setInt(1, 3);
+    insert.executeUpdate();
+    // Destroyed without Commit(): rolled back.
+  }
+  EXPECT_EQ(CountRows(observer, "items"), 2);
+  {
+    // The same session lent for autocommit work: each statement commits at
+    // once, whatever the transactions before left the session in.
+    auto connection = pool.Acquire();
+    ASSERT_TRUE(connection.ok());
+    sql::PreparedStatement& insert = connection->Prepare("INSERT INTO items VALUES (?)");
+    insert.setInt(1, 4);
+    insert.executeUpdate();
+    EXPECT_EQ(CountRows(observer, "items"), 3) << "committed without a COMMIT";
+    std::unique_ptr<sql::ResultSet> row(
+        connection->Prepare("SELECT @@autocommit, @@in_transaction").executeQuery());
+    ASSERT_TRUE(row->next());
+    EXPECT_EQ(row->getInt(1), 1);
+    EXPECT_EQ(row->getInt(2), 0);
+  }
+  {
+    // And back: a transaction on it again sees autocommit off.
+    auto transaction = Transaction::Begin(pool, absl::Now() + absl::Seconds(5));
+    ASSERT_TRUE(transaction.ok());
+    sql::PreparedStatement& insert = (*transaction)->Prepare("INSERT INTO items VALUES (?)");
+    insert.setInt(1, 5);
+    insert.executeUpdate();
+    EXPECT_EQ(CountRows(observer, "items"), 3);
+    ASSERT_TRUE((*transaction)->Commit().ok());
+  }
+  EXPECT_EQ(CountRows(observer, "items"), 4);
+  EXPECT_EQ(pool.open_connections(), 1);
+}
+
 TEST_F(MysqlTest, MigrationsApplyOnceAndRefuseAnEditedMigration) {
   ConnectionPool pool(database_.options());
   std::vector<Migration> migrations = {

@@ -8,18 +8,11 @@ namespace shop::mysql {
 
 absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(ConnectionPool& pool,
                                                                 absl::Time deadline) {
-  auto connection = pool.Acquire(deadline);
+  // A session with autocommit off: the first statement opens the
+  // transaction, so beginning one costs no round trip of its own.
+  auto connection = pool.Acquire(deadline, SessionMode::kTransactions);
   if (!connection.ok()) return connection.status();
-  std::unique_ptr<Transaction> transaction(new Transaction(*std::move(connection)));
-  absl::Status status = transaction->Run("START TRANSACTION", [&] {
-    transaction->Execute("START TRANSACTION");
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    transaction->open_ = false;
-    return status;
-  }
-  return transaction;
+  return std::unique_ptr<Transaction>(new Transaction(*std::move(connection)));
 }
 
 Transaction::~Transaction() {
