@@ -102,13 +102,12 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
   }
   // Acknowledged rows not yet marked come back from the read: fetch enough
   // to fill a batch without them.
-  auto fetched =
-      store_.FetchPublishable(options_.batch_size + static_cast<int>(unmarked_ids_.size()));
+  auto fetched = store_.FetchPublishable(options_.batch_size + static_cast<int>(unmarked_.size()));
   if (!fetched.ok()) return fetched.status();
   std::vector<OutboxRow>& rows = *fetched;
-  if (!unmarked_ids_.empty()) {
+  if (!unmarked_.empty()) {
     rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [this](const OutboxRow& row) { return unmarked_ids_.count(row.id); }),
+                              [this](const OutboxRow& row) { return unmarked_.count(row.id); }),
                rows.end());
   }
   BatchOutcome outcome;
@@ -193,8 +192,7 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
   }
   if (!acknowledged.empty() && unmarked_.empty()) mark_due_ = now + options_.mark_interval;
   for (int64_t id : acknowledged) {
-    unmarked_.push_back(id);
-    unmarked_ids_.insert(id);
+    unmarked_.insert(id);
   }
   static auto& publish_failures =
       metrics::Registry::Default()
@@ -227,11 +225,11 @@ absl::Status OutboxRelay::MarkAcknowledged(bool force) {
       unmarked_.size() < static_cast<size_t>(options_.batch_size)) {
     return absl::OkStatus();
   }
-  absl::Status marked = store_.MarkPublished(unmarked_);
+  absl::Status marked =
+      store_.MarkPublished(std::vector<int64_t>(unmarked_.begin(), unmarked_.end()));
   if (!marked.ok()) return marked;  // kept: marked with the next round's
   const int count = static_cast<int>(unmarked_.size());
   unmarked_.clear();
-  unmarked_ids_.clear();
   mark_due_ = absl::InfiniteFuture();
   if (options_.on_step) options_.on_step(RelayStep::kMarked, count);
   static auto& published = metrics::Registry::Default()
@@ -252,7 +250,6 @@ void OutboxRelay::DropAcknowledged() {
                  {{"rows", static_cast<int64_t>(unmarked_.size())}, {"error", marked.ToString()}});
   }
   unmarked_.clear();
-  unmarked_ids_.clear();
   mark_due_ = absl::InfiniteFuture();
 }
 

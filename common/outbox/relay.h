@@ -163,8 +163,7 @@ class OutboxRelay {
   std::unique_ptr<kafka::EventPublisher> publisher_;
   // Acknowledged, not yet marked (relay thread only); `mark_due_` is set by
   // the first of them.
-  std::vector<int64_t> unmarked_;
-  std::set<int64_t> unmarked_ids_;
+  std::set<int64_t> unmarked_;
   absl::Time mark_due_ = absl::InfiniteFuture();
 
   std::atomic<bool> active_{false};
