@@ -458,6 +458,24 @@ TEST_F(OrderServiceTest, APriceChangeReachesLaterOrdersWhileEarlierOrdersKeepThe
   EXPECT_TRUE(Place(third, nullptr).ok()) << "still 520";
 }
 
+TEST_F(OrderServiceTest, AProductDiscontinuedThenOfferedAgainIsOrderedAtOnce) {
+  // The service prices from memory; neither change reaches that memory, yet
+  // each order sees the replica as it is when the order is placed.
+  PlaceOrderRequest request = ValidRequest("cust-d", "key-d1");
+  request.mutable_lines(0)->set_unit_price_minor(0);
+  ASSERT_TRUE(Place(request, nullptr).ok());  // "tea" now in memory, on offer
+  TeachCatalog(namespace_, database_.options(), "tea", 450, "EUR", /*discontinued=*/true);
+  request.set_idempotency_key("key-d2");
+  grpc::Status refused = Place(request, nullptr);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.error_message();
+  TeachCatalog(namespace_, database_.options(), "tea", 480, "EUR", /*discontinued=*/false);
+  request.set_idempotency_key("key-d3");
+  Order order;
+  grpc::Status placed = Place(request, &order);  // memory says discontinued
+  ASSERT_TRUE(placed.ok()) << placed.error_message();
+  EXPECT_EQ(order.lines(0).unit_price_minor(), 480);
+}
+
 TEST_F(OrderServiceTest, ANewOrderServiceReplaysTheCatalogFromTheBeginningOfTheTopic) {
   // A product published before the new service (its own database and
   // consumer group) ever ran.

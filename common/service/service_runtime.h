@@ -85,10 +85,11 @@ class ServiceRuntime {
   std::unique_ptr<metrics::MetricsServer> metrics_server_;
 };
 
-// The whole main() of a service: `Commands(pool, outbox)` holds its logic and
-// registers its saga handlers; `GrpcService(commands)` is its API.
-template <typename Commands, typename GrpcService>
-int RunService(ServiceDefinition definition, int argc, char** argv) {
+// The whole main() of a service: `make_commands(pool, outbox)` makes what
+// holds its logic and registers its saga handlers (after the flags are
+// parsed, so it may read its own); `GrpcService(commands)` is its API.
+template <typename Commands, typename GrpcService, typename MakeCommands>
+int RunService(ServiceDefinition definition, int argc, char** argv, MakeCommands make_commands) {
   const std::string name = definition.name;
   auto runtime = ServiceRuntime::Create(std::move(definition), argc, argv);
   if (!runtime.ok()) {
@@ -96,13 +97,22 @@ int RunService(ServiceDefinition definition, int argc, char** argv) {
                  runtime.status().ToString().c_str());
     return 1;
   }
-  Commands commands((*runtime)->pool(), (*runtime)->outbox());
+  std::unique_ptr<Commands> commands = make_commands((*runtime)->pool(), (*runtime)->outbox());
   for (consumer::EventConsumer* consumer : (*runtime)->consumers()) {
-    commands.RegisterSagaHandlers(*consumer);
+    commands->RegisterSagaHandlers(*consumer);
   }
-  GrpcService service(commands);
+  GrpcService service(*commands);
   (*runtime)->server().AddService(&service);
   return (*runtime)->Run();
+}
+
+// The same for a service whose logic is `Commands(pool, outbox)`.
+template <typename Commands, typename GrpcService>
+int RunService(ServiceDefinition definition, int argc, char** argv) {
+  return RunService<Commands, GrpcService>(std::move(definition), argc, argv,
+                                           [](mysql::ConnectionPool& pool, outbox::Outbox& outbox) {
+                                             return std::make_unique<Commands>(pool, outbox);
+                                           });
 }
 
 }  // namespace shop::service

@@ -66,8 +66,11 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
   for (const auto& line : request.lines()) product_ids.push_back(line.product_id());
   std::optional<storage::IdempotentOrder> existing;
   absl::StatusOr<Order> order;
-  // A new order costs two round trips: the catalog read (autocommit), then
-  // one CALL that inserts the order and its event and commits. No
+  // A new order costs one round trip: the CALL that checks the prices it
+  // took from memory, inserts the order and its event and commits. Only
+  // entries memory lacks are read first; when the CALL finds one it was
+  // priced with changed, or pricing from memory fails (an entry may be
+  // stale), the entries are read again and the order priced anew. No
   // idempotency lookup: a retry is found by the unique (customer,
   // idempotency key) index, the CALL fails with ALREADY_EXISTS and the order
   // is read below. Only when the request no longer prices (the catalog
@@ -76,20 +79,26 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
   absl::Status status = absl::OkStatus();
   absl::Status unpriced = absl::OkStatus();
   bool placed = false;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  bool read_again = false;
+  for (int attempt = 0; attempt < 4; ++attempt) {
     auto connection = pool_.Acquire(deadline);
     if (!connection.ok()) {
       status = connection.status();
       break;
     }
     // Priced by the shop's catalog, never by the client.
-    auto catalog = catalog_.Find(*connection, product_ids);
-    if (!catalog.ok()) {
-      status = catalog.status();
+    auto prices = read_again ? prices_.Reload(*connection, product_ids)
+                             : prices_.Find(*connection, product_ids);
+    if (!prices.ok()) {
+      status = prices.status();
       break;
     }
-    auto priced = domain::PriceFromCatalog(request, *catalog);
+    auto priced = domain::PriceFromCatalog(request, prices->catalog);
     if (!priced.ok()) {
+      if (!prices->from_memory.empty()) {
+        read_again = true;  // refused only on what the replica holds now
+        continue;
+      }
       unpriced = priced.status();  // looked up below, this connection back in the pool
       break;
     }
@@ -97,10 +106,17 @@ absl::StatusOr<Order> OrderCommands::PlaceOrder(const shop::order::v1::PlaceOrde
     if (!order.ok()) return order.status();
     auto event = outbox_.Encode(domain::OrderPlacedOf(*order), {correlation_id, correlation_id});
     if (!event.ok()) return event.status();
-    status = orders_.PlaceWithEvent(*connection, *order, fingerprint, *event);
+    status = orders_.PlaceWithEvent(*connection, *order, fingerprint, *event, prices->from_memory);
     placed = status.ok();
+    if (storage::IsCatalogChanged(status)) {
+      read_again = true;
+      continue;
+    }
     // A deadlock or lock wait timeout rolled the CALL back: try again.
     if (status.code() != absl::StatusCode::kAborted) break;
+  }
+  if (!placed && status.ok() && unpriced.ok()) {
+    status = absl::AbortedError("the catalog kept changing while the order was priced; retry");
   }
   if (!unpriced.ok()) {
     status = mysql::RunInTransaction(pool_, deadline, [&](mysql::Transaction& tx) {

@@ -5,6 +5,7 @@
 #ifndef SHOP_ORDER_APP_ORDER_COMMANDS_H_
 #define SHOP_ORDER_APP_ORDER_COMMANDS_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -13,6 +14,7 @@
 #include "common/mysql/connection_pool.h"
 #include "common/outbox/outbox.h"
 #include "order/app/order_saga.h"
+#include "order/storage/cached_catalog.h"
 #include "order/storage/catalog_replica.h"
 #include "order/storage/order_repository.h"
 #include "proto/shop/order/v1/order_service.pb.h"
@@ -23,8 +25,16 @@ using shop::order::v1::Order;
 
 class OrderCommands {
  public:
+  struct Options {
+    // Catalog entries PlaceOrder keeps in memory (CachedCatalog); 0: every
+    // order reads the replica first.
+    size_t catalog_cache_entries = 100000;
+  };
+
+  OrderCommands(mysql::ConnectionPool& pool, outbox::Outbox& outbox, Options options)
+      : pool_(pool), outbox_(outbox), prices_(catalog_, options.catalog_cache_entries) {}
   OrderCommands(mysql::ConnectionPool& pool, outbox::Outbox& outbox)
-      : pool_(pool), outbox_(outbox) {}
+      : OrderCommands(pool, outbox, Options{}) {}
 
   // A new PENDING order, priced from the catalog replica, and its
   // OrderPlaced event; or the order already placed with this idempotency
@@ -57,6 +67,7 @@ class OrderCommands {
   outbox::Outbox& outbox_;
   storage::OrderRepository orders_;
   storage::CatalogReplica catalog_;
+  storage::CachedCatalog prices_;
   OrderSaga saga_;
 };
 

@@ -46,13 +46,25 @@ absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::Transaction& tx,
 
 absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::PooledConnection& connection,
                                                      const std::vector<std::string>& product_ids) {
+  auto found = FindVersions(connection, product_ids);
+  if (!found.ok()) return found.status();
   domain::Catalog catalog;
-  if (product_ids.empty()) return catalog;
+  for (VersionedEntry& row : *found) {
+    std::string product_id = row.entry.product_id;
+    catalog[std::move(product_id)] = std::move(row.entry);
+  }
+  return catalog;
+}
+
+absl::StatusOr<std::vector<VersionedEntry>> CatalogReplica::FindVersions(
+    mysql::PooledConnection& connection, const std::vector<std::string>& product_ids) {
+  std::vector<VersionedEntry> found;
+  if (product_ids.empty()) return found;
   absl::Status status = connection.Run("reading the catalog replica", [&] {
     sql::PreparedStatement& select = connection.Prepare([] {
       std::string sql =
-          "SELECT product_id, price_minor, currency_code, discontinued FROM catalog"
-          " WHERE product_id IN (?";
+          "SELECT product_id, price_minor, currency_code, discontinued, changed_micros"
+          " FROM catalog WHERE product_id IN (?";
       for (size_t i = 1; i < kFindChunk; ++i) sql += ", ?";
       return sql + ")";
     }());
@@ -63,18 +75,19 @@ absl::StatusOr<domain::Catalog> CatalogReplica::Find(mysql::PooledConnection& co
       }
       std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
       while (rows->next()) {
-        domain::CatalogEntry entry;
-        entry.product_id = rows->getString("product_id");
-        entry.price_minor = rows->getInt64("price_minor");
-        entry.currency_code = rows->getString("currency_code");
-        entry.discontinued = rows->getBoolean("discontinued");
-        catalog[entry.product_id] = std::move(entry);
+        VersionedEntry row;
+        row.entry.product_id = rows->getString("product_id");
+        row.entry.price_minor = rows->getInt64("price_minor");
+        row.entry.currency_code = rows->getString("currency_code");
+        row.entry.discontinued = rows->getBoolean("discontinued");
+        row.changed_micros = rows->getInt64("changed_micros");
+        found.push_back(std::move(row));
       }
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return catalog;
+  return found;
 }
 
 }  // namespace shop::order::storage

@@ -13,6 +13,12 @@
 
 namespace shop::order::storage {
 
+// A replica row and its version: the changed_micros it was read at.
+struct VersionedEntry {
+  domain::CatalogEntry entry;
+  int64_t changed_micros = 0;
+};
+
 class CatalogReplica {
  public:
   // Stores `entry` as of `changed_micros`, unless a newer state is stored.
@@ -24,6 +30,9 @@ class CatalogReplica {
   // The same outside a transaction (autocommit: one statement).
   absl::StatusOr<domain::Catalog> Find(mysql::PooledConnection& connection,
                                        const std::vector<std::string>& product_ids);
+  // The same, each entry with its version.
+  absl::StatusOr<std::vector<VersionedEntry>> FindVersions(
+      mysql::PooledConnection& connection, const std::vector<std::string>& product_ids);
 };
 
 }  // namespace shop::order::storage

@@ -1,8 +1,12 @@
 #include "order/storage/order_repository.h"
 
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/mysql/multi_row.h"
 #include "common/mysql/page_token.h"
 #include "google/protobuf/util/time_util.h"
@@ -23,6 +27,23 @@ absl::StatusOr<Order> Decode(const std::string& document) {
 
 std::string PageToken(const Order& order) {
   return mysql::EncodePageToken(CreatedMicros(order), order.order_id());
+}
+
+// What place_priced_order raises when a version it checks changed.
+constexpr int kErrSignal = 1644;
+constexpr char kCatalogChangedPayload[] = "shop.order/catalog-changed";
+
+// [[hex of product_id, changed_micros], ...]: hex, so that no id can change
+// the JSON's meaning.
+std::string VersionsJson(const std::vector<VersionedEntry>& versions) {
+  return absl::StrCat(
+      "[",
+      absl::StrJoin(versions, ",",
+                    [](std::string* out, const VersionedEntry& version) {
+                      absl::StrAppend(out, "[\"", absl::BytesToHexString(version.entry.product_id),
+                                      "\",", version.changed_micros, "]");
+                    }),
+      "]");
 }
 
 }  // namespace
@@ -50,33 +71,51 @@ absl::Status OrderRepository::Insert(mysql::Transaction& tx, const Order& order,
 absl::Status OrderRepository::PlaceWithEvent(mysql::PooledConnection& connection,
                                              const Order& order,
                                              const std::string& request_fingerprint,
-                                             const outbox::Outbox::Row& placed) {
+                                             const outbox::Outbox::Row& placed,
+                                             const std::vector<VersionedEntry>& priced_from) {
   return connection.Run("placing an order", [&] {
-    sql::PreparedStatement& call =
-        connection.Prepare("CALL place_order(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    call.setString(1, order.order_id());
-    call.setString(2, order.customer_id());
-    call.setString(3, order.idempotency_key());
-    call.setString(4, request_fingerprint);
-    call.setInt(5, order.status());
-    call.setInt64(6, CreatedMicros(order));
-    call.setString(7, order.SerializeAsString());
-    call.setString(8, placed.metadata.id);
-    call.setString(9, placed.topic);
-    call.setString(10, placed.key);
-    call.setString(11, placed.metadata.type);
-    call.setString(12, placed.payload);
-    call.setString(13, placed.metadata.source);
-    call.setString(14, placed.metadata.correlation_id);
-    call.setString(15, placed.metadata.causation_id);
-    call.setString(16, placed.CreatedAt());
-    call.execute();
+    sql::PreparedStatement& call = connection.Prepare(
+        "CALL place_priced_order(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (priced_from.empty()) {
+      call.setNull(1, sql::DataType::LONGVARCHAR);
+    } else {
+      call.setString(1, VersionsJson(priced_from));
+    }
+    call.setString(2, order.order_id());
+    call.setString(3, order.customer_id());
+    call.setString(4, order.idempotency_key());
+    call.setString(5, request_fingerprint);
+    call.setInt(6, order.status());
+    call.setInt64(7, CreatedMicros(order));
+    call.setString(8, order.SerializeAsString());
+    call.setString(9, placed.metadata.id);
+    call.setString(10, placed.topic);
+    call.setString(11, placed.key);
+    call.setString(12, placed.metadata.type);
+    call.setString(13, placed.payload);
+    call.setString(14, placed.metadata.source);
+    call.setString(15, placed.metadata.correlation_id);
+    call.setString(16, placed.metadata.causation_id);
+    call.setString(17, placed.CreatedAt());
+    try {
+      call.execute();
+    } catch (const sql::SQLException& error) {
+      if (error.getErrorCode() != kErrSignal || error.getSQLState() != "45000") throw;
+      absl::Status changed = absl::AbortedError(
+          absl::StrCat("the catalog changed since the order was priced: ", error.what()));
+      changed.SetPayload(kCatalogChangedPayload, absl::Cord());
+      return changed;
+    }
     while (call.getMoreResults()) {
       // A CALL answers with a status of its own after the procedure's; read
       // to the end so the connection is ready for its next statement.
     }
     return absl::OkStatus();
   });
+}
+
+bool IsCatalogChanged(const absl::Status& status) {
+  return status.GetPayload(kCatalogChangedPayload).has_value();
 }
 
 absl::StatusOr<std::optional<IdempotentOrder>> OrderRepository::FindByIdempotencyKey(

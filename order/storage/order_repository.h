@@ -13,6 +13,7 @@
 #include "common/mysql/migrations.h"
 #include "common/mysql/transaction.h"
 #include "common/outbox/outbox.h"
+#include "order/storage/catalog_replica.h"
 #include "proto/shop/order/v1/order.pb.h"
 
 namespace shop::order::storage {
@@ -23,6 +24,10 @@ struct IdempotentOrder {
   Order order;
   std::string request_fingerprint;
 };
+
+// PlaceWithEvent's answer when a price it was to check is no longer the
+// replica's: read the catalog again and price anew.
+bool IsCatalogChanged(const absl::Status& status);
 
 struct OrderPage {
   std::vector<Order> orders;
@@ -36,12 +41,17 @@ class OrderRepository {
                       const std::string& request_fingerprint);
 
   // A new order and its OrderPlaced outbox row, inserted and committed by
-  // one statement (the place_order procedure) on an autocommit connection:
-  // one round trip where a transaction takes four. ALREADY_EXISTS, with
-  // nothing written, when the customer already used the idempotency key.
+  // one statement (the place_priced_order procedure) on an autocommit
+  // connection: one round trip where a transaction takes four.
+  // ALREADY_EXISTS, with nothing written, when the customer already used the
+  // idempotency key. `priced_from`: the catalog entries the order was priced
+  // from memory with (CachedCatalog), each checked against the replica in
+  // the same round trip; when one's version changed, nothing is written and
+  // the answer is ABORTED with IsCatalogChanged.
   absl::Status PlaceWithEvent(mysql::PooledConnection& connection, const Order& order,
                               const std::string& request_fingerprint,
-                              const outbox::Outbox::Row& placed);
+                              const outbox::Outbox::Row& placed,
+                              const std::vector<VersionedEntry>& priced_from = {});
 
   absl::StatusOr<std::optional<IdempotentOrder>> FindByIdempotencyKey(
       mysql::Transaction& tx, const std::string& customer_id, const std::string& key);
