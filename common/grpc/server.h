@@ -46,6 +46,14 @@ class Server {
     credentials_ = std::move(credentials);
   }
 
+  // Threads kept waiting for calls (gRPC's sync server: a thread that
+  // finishes a call while more than this many wait exits, and one is started
+  // when none waits). gRPC's default, 2, starts and ends a thread for most
+  // calls when many are in flight (server_test: 2,400 calls from 16 clients
+  // served by 903 threads). Set before Start().
+  static constexpr int kDefaultMaxIdleThreads = 32;
+  void SetMaxIdleThreads(int threads) { max_idle_threads_ = threads; }
+
   // Services must outlive the server.
   void AddService(grpc::Service* service);
 
@@ -64,6 +72,7 @@ class Server {
   std::string name_;
   std::string address_;
   int max_message_bytes_;
+  int max_idle_threads_ = kDefaultMaxIdleThreads;
   int port_ = 0;
   std::shared_ptr<grpc::ServerCredentials> credentials_ = grpc::InsecureServerCredentials();
   absl::Mutex mu_;

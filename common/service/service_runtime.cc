@@ -20,6 +20,9 @@
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0", "gRPC listen address (port 0: any free port)");
 ABSL_FLAG(int, grpc_max_message_bytes, shop::grpc_util::Server::kDefaultMaxMessageBytes,
           "largest gRPC request accepted (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, grpc_max_idle_threads, shop::grpc_util::Server::kDefaultMaxIdleThreads,
+          "gRPC threads kept waiting for calls (gRPC's MAX_POLLERS; a thread finishing a call "
+          "while more wait exits)");
 ABSL_FLAG(std::string, brokers, "127.0.0.1:19092", "Kafka bootstrap servers");
 ABSL_FLAG(std::string, kafka_config, "",
           "librdkafka settings for every Kafka client of the process, key=value,key=value"
@@ -192,6 +195,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
   auto credentials = grpc_util::ServerCredentials(tls::FromFlags());
   if (!credentials.ok()) return credentials.status();
   runtime->server_->SetCredentials(*credentials);
+  runtime->server_->SetMaxIdleThreads(absl::GetFlag(FLAGS_grpc_max_idle_threads));
   if (absl::GetFlag(FLAGS_relay)) {
     runtime->outbox_store_ = std::make_unique<outbox::MysqlOutboxStore>(*runtime->pool_);
     outbox::RelayOptions relay_options;
