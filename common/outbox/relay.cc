@@ -321,8 +321,8 @@ void OutboxRelay::Run() {
     }
     if (absl::Now() >= next_lock_check) {
       if (!store_.HoldsLock()) {
+        DropAcknowledged();  // before standing by: active() false means done
         active_ = false;
-        DropAcknowledged();
         log::Warning("outbox relay lost its lock; standing by");
         continue;
       }
