@@ -2,6 +2,9 @@
 
 #include <uuid/uuid.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 
 namespace shop::events {
@@ -11,13 +14,19 @@ constexpr char kTimeFormat[] = "%Y-%m-%d%ET%H:%M:%E6SZ";
 
 }  // namespace
 
-std::string NewUuid() {
+std::string NewUuidAt(absl::Time now) {
   uuid_t uuid;
-  uuid_generate_random(uuid);
+  uuid_generate_random(uuid);  // version 4: the random bits
+  const uint64_t millis = static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMillis(now)));
+  for (int i = 0; i < 6; ++i) uuid[i] = static_cast<unsigned char>(millis >> (8 * (5 - i)));
+  uuid[6] = static_cast<unsigned char>(0x70 | (uuid[6] & 0x0f));  // version 7
+  uuid[8] = static_cast<unsigned char>(0x80 | (uuid[8] & 0x3f));  // RFC 9562 variant
   char text[37];
   uuid_unparse_lower(uuid, text);
   return text;
 }
+
+std::string NewUuid() { return NewUuidAt(absl::Now()); }
 
 Headers ToHeaders(const EventMetadata& metadata) {
   Headers headers = {

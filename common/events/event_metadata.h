@@ -50,8 +50,16 @@ struct EventCause {
   std::string causation_id;
 };
 
-// A random (version 4) UUID, lower case.
+// A time-ordered (version 7, RFC 9562) UUID, lower case: the Unix time in
+// milliseconds in its first 48 bits, then 74 random bits (libuuid's). Ids of
+// later milliseconds sort after earlier ones, as text too, so rows keyed by
+// them (orders, events, processed_events, deliveries, ledger entries) are
+// appended at the end of their index instead of at random places in it.
+// Its first characters change once a minute: a short unique tag is its end,
+// never its start.
 std::string NewUuid();
+// The same for `now` (tests).
+std::string NewUuidAt(absl::Time now);
 
 Headers ToHeaders(const EventMetadata& metadata);
 

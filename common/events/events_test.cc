@@ -1,3 +1,5 @@
+#include <set>
+
 #include "absl/time/clock.h"
 #include "common/events/contract_topics.h"
 #include "common/events/event_metadata.h"
@@ -67,11 +69,26 @@ TEST(EventMetadataTest, MissingRequiredHeadersAreNamed) {
   EXPECT_FALSE(FromHeaders({}).ok());
 }
 
-TEST(EventMetadataTest, UuidsAreVersion4AndDistinct) {
+TEST(EventMetadataTest, UuidsAreVersion7DistinctAndSortByTheirMillisecond) {
   const std::string a = NewUuid();
   EXPECT_EQ(a.size(), 36u);
-  EXPECT_EQ(a[14], '4');
+  EXPECT_EQ(a[8], '-');
+  EXPECT_EQ(a[14], '7');
+  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;
   EXPECT_NE(a, NewUuid());
+
+  const absl::Time t = absl::FromUnixMillis(1700000000123);  // 0x018bcfe5687b
+  const std::string at_t = NewUuidAt(t);
+  EXPECT_EQ(at_t.substr(0, 13), "018bcfe5-687b") << at_t;
+  std::set<std::string> same_millisecond;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = NewUuidAt(t);
+    EXPECT_EQ(id.substr(0, 13), at_t.substr(0, 13));
+    EXPECT_LT(id, NewUuidAt(t + absl::Milliseconds(1))) << "a later millisecond sorts after";
+    EXPECT_GT(id, NewUuidAt(t - absl::Milliseconds(1)));
+    same_millisecond.insert(id);
+  }
+  EXPECT_EQ(same_millisecond.size(), 1000u) << "74 random bits within a millisecond";
 }
 
 }  // namespace

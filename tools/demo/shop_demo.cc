@@ -72,7 +72,7 @@ grpc::Status Call(Stub& stub,
                   const Request& request, Response* response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  context.AddMetadata("x-correlation-id", "demo-" + shop::events::NewUuid().substr(0, 8));
+  context.AddMetadata("x-correlation-id", "demo-" + shop::events::NewUuid().substr(28));
   return (stub.*method)(&context, request, response);
 }
 
@@ -285,7 +285,8 @@ int main(int argc, char** argv) {
                 status.ok() ? "" : "  (exists from an earlier run)");
   }
 
-  const std::string run = shop::events::NewUuid().substr(0, 8);
+  // The random end of an id (a version 7 UUID begins with the time).
+  const std::string run = shop::events::NewUuid().substr(28);
   // A first-come campaign, and a coupon for this run's coupon customer
   // (one per customer per campaign), decided asynchronously.
   const std::string coupon_customer = "coupon-customer-" + run;

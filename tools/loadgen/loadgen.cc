@@ -105,15 +105,41 @@ class EventClock {
     std::string error;
     conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
     conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
-    conf->set("auto.offset.reset", "latest", error);
     conf->set("fetch.wait.max.ms", "5", error);
     conf->set("enable.auto.commit", "false", error);
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
-    consumer_->subscribe({Topic("shop.order.events"), Topic("shop.delivery.events"),
-                          Topic("shop.settlement.events")});
+    // Each partition read from its end as of now, assigned directly (no
+    // group rebalance, no offset reset racing the first orders): every event
+    // of an order placed after this constructor returns is seen.
+    std::vector<RdKafka::TopicPartition*> start;
+    for (const std::string& topic : {Topic("shop.order.events"), Topic("shop.delivery.events"),
+                                     Topic("shop.settlement.events")}) {
+      std::unique_ptr<RdKafka::Topic> handle(
+          RdKafka::Topic::create(consumer_.get(), topic, nullptr, error));
+      RdKafka::Metadata* raw = nullptr;
+      if (consumer_->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) {
+        std::fprintf(stderr, "loadgen: no metadata for %s\n", topic.c_str());
+        std::exit(1);
+      }
+      std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      for (const auto* topic_metadata : *metadata->topics()) {
+        for (const auto* partition : *topic_metadata->partitions()) {
+          int64_t low = 0, high = 0;
+          if (consumer_->query_watermark_offsets(topic, partition->id(), &low, &high, 10000) !=
+              RdKafka::ERR_NO_ERROR) {
+            std::fprintf(stderr, "loadgen: no end offset for %s\n", topic.c_str());
+            std::exit(1);
+          }
+          start.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
+        }
+      }
+    }
+    if (start.empty() || consumer_->assign(start) != RdKafka::ERR_NO_ERROR) {
+      std::fprintf(stderr, "loadgen: cannot assign the event topics' partitions\n");
+      std::exit(1);
+    }
+    RdKafka::TopicPartition::destroy(start);
     thread_ = std::thread([this] { Run(); });
-    while (!assigned_) absl::SleepFor(absl::Milliseconds(20));
-    absl::SleepFor(absl::Milliseconds(500));  // positions fetched at the end of each partition
   }
   ~EventClock() {
     stop_ = true;
@@ -147,12 +173,6 @@ class EventClock {
   void Run() {
     while (!stop_) {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(50));
-      if (!assigned_) {
-        std::vector<RdKafka::TopicPartition*> assignment;
-        consumer_->assignment(assignment);
-        assigned_ = assignment.size() > 0;
-        RdKafka::TopicPartition::destroy(assignment);
-      }
       if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
       const absl::Time now = absl::Now();
       const std::string type =
@@ -177,7 +197,6 @@ class EventClock {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> assigned_{false};
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, absl::Time> accepted_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<double>> latencies_ ABSL_GUARDED_BY(mu_);
@@ -250,7 +269,8 @@ int main(int argc, char** argv) {
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
   const double rate = absl::GetFlag(FLAGS_rate);
   const bool e2e = absl::GetFlag(FLAGS_e2e) && !health;
-  const std::string run = shop::events::NewUuid().substr(0, 8);
+  // The random end of an id (a version 7 UUID begins with the time).
+  const std::string run = shop::events::NewUuid().substr(28);
   // --tls_cert/--tls_key/--tls_ca: the services' mTLS (plaintext without);
   // an address may name several instances (ipv4:a:1,b:2), balanced round robin.
   auto order_channel = shop::grpc_util::Channel(absl::GetFlag(FLAGS_order), shop::tls::FromFlags());
