@@ -224,6 +224,10 @@ absl::Status EventConsumer::Run() {
   if (conf->set("rebalance_cb", rebalance_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError("rebalance_cb: " + error);
   }
+  commit_retry_ = std::make_unique<CommitRetry>(&pending_offsets_);
+  if (conf->set("offset_commit_cb", commit_retry_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError("offset_commit_cb: " + error);
+  }
   for (const auto& [key, value] : settings) {
     if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));
@@ -552,8 +556,9 @@ void EventConsumer::CommitPending(bool idle, bool sync) {
   last_commit_ = now;
   if (offsets.empty()) return;
   // Asynchronous: the next batch does not wait for the coordinator. A commit
-  // that fails is harmless: the records are redelivered and found in
-  // processed_events.
+  // that fails is put back by CommitRetry and tried again when next due (at
+  // the latest when idle); until then a rebalance would redeliver the
+  // records, and processed_events would skip them.
   RdKafka::ErrorCode code = sync ? consumer_->commitSync(offsets) : consumer_->commitAsync(offsets);
   RdKafka::TopicPartition::destroy(offsets);
   if (code != RdKafka::ERR_NO_ERROR) {

@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/consumer/commit_retry.h"
 #include "common/events/event_metadata.h"
 #include "common/events/event_sink.h"
 #include "common/kafka/producer.h"
@@ -223,12 +224,13 @@ class EventConsumer {
   absl::flat_hash_map<std::string, Registration> handlers_;
   BatchHook before_batch_;
   std::unique_ptr<RdKafka::RebalanceCb> rebalance_;   // outlives consumer_
+  std::unique_ptr<CommitRetry> commit_retry_;         // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;  // set and reset under handle_mu_
   absl::Mutex handle_mu_;
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;
-  std::map<std::pair<std::string, int32_t>, int64_t> pending_offsets_;
+  PendingOffsets pending_offsets_;  // the consumer thread's only (CommitRetry too)
   absl::Time last_commit_ = absl::InfinitePast();
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
