@@ -223,14 +223,16 @@ class EventConsumer {
   outbox::Outbox* outbox_;
   absl::flat_hash_map<std::string, Registration> handlers_;
   BatchHook before_batch_;
-  std::unique_ptr<RdKafka::RebalanceCb> rebalance_;   // outlives consumer_
+  std::unique_ptr<RdKafka::RebalanceCb> rebalance_;  // outlives consumer_
+  // Written by the consumer thread and by commit_retry_ (which librdkafka
+  // calls on that thread); declared before consumer_ so that it outlives it.
+  PendingOffsets pending_offsets_;
   std::unique_ptr<CommitRetry> commit_retry_;         // outlives consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;  // set and reset under handle_mu_
   absl::Mutex handle_mu_;
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;
-  PendingOffsets pending_offsets_;  // the consumer thread's only (CommitRetry too)
   absl::Time last_commit_ = absl::InfinitePast();
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
