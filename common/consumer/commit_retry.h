@@ -31,15 +31,25 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
  public:
   explicit CommitRetry(PendingOffsets* pending) : pending_(pending) {}
 
+  // Called for each offset as its commit is sent.
+  void Sent(const std::string& topic, int32_t partition, int64_t offset) {
+    sent_[{topic, partition}] = offset;
+  }
+
   void offset_commit_cb(RdKafka::ErrorCode err,
                         std::vector<RdKafka::TopicPartition*>& offsets) override {
     if (err == RdKafka::ERR__NO_OFFSET) return;  // there was nothing to commit
     for (const RdKafka::TopicPartition* partition : offsets) {
       if (err == RdKafka::ERR_NO_ERROR && partition->err() == RdKafka::ERR_NO_ERROR) continue;
       if (partition->offset() < 0) continue;
+      const std::pair<std::string, int32_t> key{partition->topic(), partition->partition()};
+      // A later commit was sent meanwhile: putting this one back would move
+      // the group's offset backwards once it succeeds.
+      auto sent = sent_.find(key);
+      if (sent != sent_.end() && sent->second > partition->offset()) continue;
       ++failed_;
       // A later batch's offset, already pending, wins.
-      int64_t& next = (*pending_)[{partition->topic(), partition->partition()}];
+      int64_t& next = (*pending_)[key];
       next = std::max(next, partition->offset());
     }
   }
@@ -49,6 +59,7 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
 
  private:
   PendingOffsets* pending_;
+  PendingOffsets sent_;  // the last offset sent per partition
   int64_t failed_ = 0;
 };
 

@@ -53,5 +53,20 @@ TEST(CommitRetryTest, ALaterPendingOffsetIsKeptAndNothingToCommitIsNoFailure) {
   EXPECT_EQ(retry.failed(), 1);
 }
 
+TEST(CommitRetryTest, AFailureReportedAfterALaterCommitWasSentIsNotPutBack) {
+  PendingOffsets pending;
+  CommitRetry retry(&pending);
+  retry.Sent("t", 0, 100);
+  retry.Sent("t", 0, 117);  // the next batch's commit, sent before the first one's result
+  Offsets failed;
+  failed.Add("t", 0, 100);
+  retry.offset_commit_cb(RdKafka::ERR__TRANSPORT, failed.get());
+  EXPECT_TRUE(pending.empty()) << "committing 100 again would move the group back from 117";
+  Offsets later;
+  later.Add("t", 0, 117);
+  retry.offset_commit_cb(RdKafka::ERR__TRANSPORT, later.get());
+  EXPECT_EQ((pending[{"t", 0}]), 117) << "the latest failed: tried again";
+}
+
 }  // namespace
 }  // namespace shop::consumer

@@ -551,6 +551,7 @@ void EventConsumer::CommitPending(bool idle, bool sync) {
   for (const auto& [partition, offset] : pending_offsets_) {
     if (!assigned.count(partition)) continue;
     offsets.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, offset));
+    commit_retry_->Sent(partition.first, partition.second, offset);
   }
   pending_offsets_.clear();
   last_commit_ = now;
