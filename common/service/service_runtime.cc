@@ -45,7 +45,7 @@ ABSL_FLAG(std::string, consumer_group, "", "consumer group (default: the service
 ABSL_FLAG(bool, consume, true, "run the event consumer");
 ABSL_FLAG(int, consumer_threads, 0,
           "consumers in this process, each taking a share of the partitions"
-          " (0: the service's own default, 3; product's is 1)");
+          " (0: the service's own default, 1)");
 ABSL_FLAG(bool, unsafe_commit_before_apply, false,
           "TEST ONLY: commit offsets before applying a batch (a deliberately broken consumer,"
           " for tools/chaos to prove that it notices lost events)");

@@ -119,31 +119,39 @@ def capacity_of(directory):
 capacity = capacity_of("capacity")
 capacity_two = capacity_of("capacity2")
 
-# CPU per order: every process, from the first order of d1 until the last
-# one settled.
-cpu = {"total": 0.0}
-cpu_file = os.path.join(out, "d1_cpu.txt")
-if os.path.exists(cpu_file):
+# CPU per order: every process, from the first order of a run (d1, d3)
+# until the last one settled.
+def cpu_profile(run, orders):
+    cpu = {"total": 0.0}
+    cpu_file = os.path.join(out, f"{run}_cpu.txt")
+    if not os.path.exists(cpu_file):
+        return cpu
     with open(cpu_file) as f:
         lines = dict(line.split(" ", 1) for line in f.read().strip().splitlines())
     before = dict(item.split("=") for item in lines.get("before", "").split())
     after = dict(item.split("=") for item in lines.get("after", "").split())
-    orders = get(d1, "ok") or 1
     for name in after:
-        cpu[name] = (float(after[name]) - float(before.get(name, 0))) / orders * 1000
+        cpu[name] = (float(after[name]) - float(before.get(name, 0))) / (orders or 1) * 1000
         cpu["total"] += cpu[name]
+    return cpu
 
-# MariaDB's work per order during d1: statements (prepared executions and
+
+# MariaDB's work per order during a run: statements (prepared executions and
 # text queries), commits, log fsyncs.
-db = {}
-db_before, db_after = (os.path.join(out, f"d1_db_{w}.txt") for w in ("before", "after"))
-if os.path.exists(db_before) and os.path.exists(db_after):
+def db_profile(run, orders):
+    db_before, db_after = (os.path.join(out, f"{run}_db_{w}.txt") for w in ("before", "after"))
+    if not (os.path.exists(db_before) and os.path.exists(db_after)):
+        return {}
+
     def counters(path):
         with open(path) as f:
             return {k: float(v) for k, v in (line.split() for line in f if line.strip())}
     first, last = counters(db_before), counters(db_after)
-    orders = get(d1, "ok") or 1
-    db = {k: (last[k] - first.get(k, 0)) / orders for k in last}
+    return {k: (last[k] - first.get(k, 0)) / (orders or 1) for k in last}
+
+
+cpu, db = cpu_profile("d1", get(d1, "ok")), db_profile("d1", get(d1, "ok"))
+cpu_tenth, db_tenth = cpu_profile("d3", get(d3, "ok")), db_profile("d3", get(d3, "ok"))
 
 tenth_p99 = get(d3, "e2e", "settlement", "p99_ms")
 # (target, met, figure, measured in this run); a phase left out by
@@ -208,15 +216,22 @@ if capacity_two["steps"]:
     md += ["", "Capacity steps with two instances of each service:", "",
            "| offered | accepted | settled p99 | CPU per order | held |", "| --- | --- | --- | --- | --- |"]
     md += [step_row(s) for s in capacity_two["steps"]]
-if len(cpu) > 1:
-    md += ["", "CPU per order during d1, until every order settled (ms of CPU per order):", "",
-           "| process | ms per order |", "| --- | --- |"]
-    md += [f"| {name} | {ms:.3f} |" for name, ms in cpu.items() if name != "total"]
-    md += [f"| **total** | **{cpu['total']:.3f}** |"]
-if db:
-    md += ["", "MariaDB's work per order during d1 (SHOW GLOBAL STATUS deltas / orders):", "",
-           "| counter | per order |", "| --- | --- |"]
-    md += [f"| {k} | {v:.2f} |" for k, v in sorted(db.items())]
+for run, words in ((d1, "d1, closed loop"), (d3, "d3, at 0.1x the storage limit")):
+    if run and run.get("hops"):
+        md += ["", f"Where a settled order's time goes during {words}, hop by hop (ms):", "",
+               "| hop | p50 | p90 | p99 |", "| --- | --- | --- | --- |"]
+        md += [f"| {h['hop']} | {h['latency']['p50_ms']:.1f} | {h['latency']['p90_ms']:.1f} | "
+               f"{h['latency']['p99_ms']:.1f} |" for h in run["hops"]]
+for run, profile, words in ((cpu, db, "d1"), (cpu_tenth, db_tenth, "d3, at 0.1x the storage limit")):
+    if len(run) > 1:
+        md += ["", f"CPU per order during {words}, until every order settled (ms of CPU per order):", "",
+               "| process | ms per order |", "| --- | --- |"]
+        md += [f"| {name} | {ms:.3f} |" for name, ms in run.items() if name != "total"]
+        md += [f"| **total** | **{run['total']:.3f}** |"]
+    if profile:
+        md += ["", f"MariaDB's work per order during {words} (SHOW GLOBAL STATUS deltas / orders):", "",
+               "| counter | per order |", "| --- | --- |"]
+        md += [f"| {k} | {v:.2f} |" for k, v in sorted(profile.items())]
 if relay:
     md += ["", "Our outbox relay against Debezium, same outbox table, same MariaDB, same run:", "",
            "| relay | events/s | commit->consume p50 | p99 |", "| --- | --- | --- | --- |"]
@@ -245,6 +260,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"machine": machine, "grpc": a, "storage": b, "kafka": c, "place": d1,
                "capacity": capacity, "capacity_two_instances": capacity_two,
                "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
+               "cpu_ms_per_order_tenth": cpu_tenth, "mariadb_per_order_tenth": db_tenth,
                "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99, "delivery_down": down,
                "catchup": catchup, "relay_vs_debezium": relay, "coupons": coupons,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} if t[3] else

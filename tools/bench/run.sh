@@ -91,6 +91,17 @@ drain() {
     "${LOADGEN[@]}" --mode=catchup --wait_for_group="${group}" >/dev/null
   done
 }
+# A warm-up before anything is measured: the broker's JIT compiles its fetch
+# and produce paths, the services fill their connection pools and the order
+# service its catalog memory, every consumer group settles its partitions.
+# Without it the first measured second carries all of that (p99 ~1 s at 0.1x
+# when d3 runs first).
+warm_up() {
+  [[ -n "${WARMED:-}" ]] && return
+  echo "[bench] warm-up: 5 s of orders, not measured"
+  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration=5 --label=warm_up --drain_seconds=60 >/dev/null
+  WARMED=1
+}
 # CPU seconds each process used during a run: where the time goes.
 cpu_of() { # pid
   awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0
@@ -146,6 +157,7 @@ fi
 
 if phase place; then
   echo "[bench] d1. PlaceOrder, closed loop, ${CONCURRENCY} in flight, the downstream consuming"
+  warm_up
   drain
   # CPU from the first order until the last one settled: all the work the
   # orders caused, in every process.
@@ -166,6 +178,7 @@ capacity_step() { # percent of the storage limit; fails when not sustained
   local rate dir="${CAPACITY_DIR:-capacity}"
   rate="$(python3 -c "print(round(${STORAGE_RATE} * $1 / 100))")"
   echo "[bench] d2. end to end at ${rate} orders/s offered ($1% of the storage limit; ${dir})"
+  warm_up
   drain
   local before
   before="$(cpu_total)"
@@ -220,9 +233,16 @@ fi
 if phase latency; then
   rate="$(python3 -c "print(round(${STORAGE_RATE} * 0.1))")"
   echo "[bench] d3. end to end at ${rate} orders/s (0.1x the storage limit, open loop)"
+  warm_up
   drain
+  # The same profile as d1's, at a rate where batches are small.
+  echo "before $(cpu_snapshot)" >"${OUT}/d3_cpu.txt"
+  db_counters "${OUT}/d3_db_before.txt"
   "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
     --label=e2e_tenth --json_out="${OUT}/d3_tenth.json" --timeline_out="${OUT}/d3_timeline.csv"
+  drain
+  echo "after $(cpu_snapshot)" >>"${OUT}/d3_cpu.txt"
+  db_counters "${OUT}/d3_db_after.txt"
 fi
 
 if phase ghz; then

@@ -5,6 +5,9 @@
 //   - PlaceOrder latency (client view);
 //   - end-to-end latency from the order being accepted to OrderCompleted,
 //     DeliveryCreated and SettlementRecorded seen on Kafka;
+//   - where that time goes, hop by hop: each relay (outbox commit -> record
+//     produced) and each consumer (record produced -> its follow-up event
+//     written), from the events' ce_time and the records' Kafka timestamps;
 //   - errors by status code, and the consumer groups' lag at the end.
 // --mode=health calls grpc.health.v1.Health/Check instead: the gRPC
 // transport's own limit on the same server, for comparison.
@@ -105,15 +108,19 @@ class EventClock {
     std::string error;
     conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
     conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
-    conf->set("fetch.wait.max.ms", "5", error);
+    // The broker answers a fetch as soon as a record arrives (fetch.min.bytes is
+    // 1): a long wait costs no precision, only fewer empty fetches that would
+    // load the broker under test.
+    conf->set("fetch.wait.max.ms", "500", error);
     conf->set("enable.auto.commit", "false", error);
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
     // Each partition read from its end as of now, assigned directly (no
     // group rebalance, no offset reset racing the first orders): every event
     // of an order placed after this constructor returns is seen.
     std::vector<RdKafka::TopicPartition*> start;
-    for (const std::string& topic : {Topic("shop.order.events"), Topic("shop.delivery.events"),
-                                     Topic("shop.settlement.events")}) {
+    for (const std::string& topic :
+         {Topic("shop.order.events"), Topic("shop.product.events"), Topic("shop.delivery.events"),
+          Topic("shop.settlement.events")}) {
       std::unique_ptr<RdKafka::Topic> handle(
           RdKafka::Topic::create(consumer_.get(), topic, nullptr, error));
       RdKafka::Metadata* raw = nullptr;
@@ -169,14 +176,66 @@ class EventClock {
     return completed_timeline_;
   }
 
+  // The settled orders' time, hop by hop, in ms. The saga's chain is
+  // OrderPlaced (order) -> StockReserved (product) -> OrderCompleted (order)
+  // -> SettlementRecorded (settlement); an event's ce_time is when its
+  // service wrote it to its outbox (before COMMIT), a record's timestamp when
+  // a relay handed it to the producer. So "relay" is commit plus relay, and
+  // "consumer" is the broker, the fetch, the batch and the handler.
+  std::vector<std::pair<std::string, std::vector<double>>> Hops() {
+    static const std::vector<std::pair<std::string, std::string>> kChain = {
+        {"order", "shop.order.v1.OrderPlaced"},
+        {"product", "shop.product.v1.StockReserved"},
+        {"order", "shop.order.v1.OrderCompleted"},
+        {"settlement", "shop.settlement.v1.SettlementRecorded"}};
+    std::vector<std::pair<std::string, std::vector<double>>> hops;
+    hops.push_back({"accepted: PlaceOrder's reply after its commit", {}});
+    for (size_t i = 0; i < kChain.size(); ++i) {
+      if (i > 0)
+        hops.push_back({absl::StrCat(kChain[i].first, " consumer -> ", kChain[i].second), {}});
+      hops.push_back({absl::StrCat(kChain[i].first, " relay: ", kChain[i].second), {}});
+    }
+    hops.push_back({"seen: SettlementRecorded fetched by the load generator", {}});
+    absl::MutexLock lock(&mu_);
+    for (const auto& [order_id, seen] : chain_) {
+      auto accepted = accepted_.find(order_id);
+      if (accepted == accepted_.end()) continue;
+      std::vector<const Sighting*> steps;
+      for (const auto& [service, type] : kChain) {
+        auto it = seen.find(type);
+        if (it == seen.end()) break;
+        steps.push_back(&it->second);
+      }
+      if (steps.size() != kChain.size()) continue;  // not settled (or seen twice: first kept)
+      auto ms = [](absl::Time from, absl::Time to) {
+        return absl::ToDoubleMilliseconds(to - from);
+      };
+      size_t h = 0;
+      hops[h++].second.push_back(ms(steps[0]->written, accepted->second));
+      for (size_t i = 0; i < steps.size(); ++i) {
+        if (i > 0) hops[h++].second.push_back(ms(steps[i - 1]->produced, steps[i]->written));
+        hops[h++].second.push_back(ms(steps[i]->written, steps[i]->produced));
+      }
+      hops[h++].second.push_back(ms(steps.back()->produced, steps.back()->fetched));
+    }
+    return hops;
+  }
+
  private:
   void Run() {
     while (!stop_) {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(50));
       if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
       const absl::Time now = absl::Now();
-      const std::string type =
-          shop::events::HeaderValue(shop::kafka::HeadersOf(*message), "ce_type");
+      const auto metadata = shop::events::FromHeaders(shop::kafka::HeadersOf(*message));
+      if (!metadata.ok()) continue;
+      const std::string& type = metadata->type;
+      {
+        absl::MutexLock lock(&mu_);
+        chain_[*message->key()].try_emplace(
+            type,
+            Sighting{metadata->time, absl::FromUnixMillis(message->timestamp().timestamp), now});
+      }
       const char* stage = type == "shop.order.v1.OrderCompleted"            ? "completed"
                           : type == "shop.delivery.v1.DeliveryCreated"      ? "delivery"
                           : type == "shop.settlement.v1.SettlementRecorded" ? "settlement"
@@ -201,6 +260,13 @@ class EventClock {
   absl::flat_hash_map<std::string, absl::Time> accepted_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<double>> latencies_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<double, double>> completed_timeline_ ABSL_GUARDED_BY(mu_);
+  // Every order's events as they pass: when each was written, produced and
+  // fetched here.
+  struct Sighting {
+    absl::Time written, produced, fetched;
+  };
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Sighting>> chain_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Lag of consumer group `group` on `topic`; -1 when it cannot be read.
@@ -469,6 +535,13 @@ int main(int argc, char** argv) {
                   stage.c_str(), p.count, p.p50, p.p90, p.p99, p.max);
     }
     result["e2e_throughput"] = events->Latencies()["settlement"].size() / drained;
+    std::printf("  where a settled order's time goes, hop by hop:\n");
+    for (const auto& [hop, values] : events->Hops()) {
+      const Percentiles p = Summarize(values);
+      result["hops"].push_back({{"hop", hop}, {"latency", ToJson(p)}});
+      std::printf("    %-62s p50 %6.1f ms, p90 %6.1f, p99 %6.1f\n", hop.c_str(), p.p50, p.p90,
+                  p.p99);
+    }
     result["lag_after_load"] = lag_after_load;
     for (const auto& [group, topic] : kGroupTopics) {
       const int64_t lag = Lag(group, Topic(topic));
