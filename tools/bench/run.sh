@@ -95,11 +95,14 @@ drain() {
 # and produce paths, the services fill their connection pools and the order
 # service its catalog memory, every consumer group settles its partitions.
 # Without it the first measured second carries all of that (p99 ~1 s at 0.1x
-# when d3 runs first).
+# when d3 runs first), and a broker started by this run still runs partly
+# interpreted: Kafka's CPU per order in d1 read 0.50-0.54 ms after 5 s of
+# warm-up on a new broker, 0.15-0.23 ms on one warmed by earlier runs.
+WARM_UP_SECONDS="${BENCH_WARM_UP_SECONDS:-20}"
 warm_up() {
   [[ -n "${WARMED:-}" ]] && return
-  echo "[bench] warm-up: 5 s of orders, not measured"
-  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration=5 --label=warm_up --drain_seconds=60 >/dev/null
+  echo "[bench] warm-up: ${WARM_UP_SECONDS} s of orders, not measured"
+  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${WARM_UP_SECONDS}" --label=warm_up --drain_seconds=60 >/dev/null
   WARMED=1
 }
 # CPU seconds each process used during a run: where the time goes.
