@@ -218,7 +218,10 @@ if capacity_two["steps"]:
     md += [step_row(s) for s in capacity_two["steps"]]
 for run, words in ((d1, "d1, closed loop"), (d3, "d3, at 0.1x the storage limit")):
     if run and run.get("hops"):
-        md += ["", f"Where a settled order's time goes during {words}, hop by hop (ms):", "",
+        md += ["", f"Where a settled order's time goes during {words}, hop by hop (ms; a relay's hop is "
+               "its service's COMMIT and the relay, from the event's ce_time to the record's timestamp; a "
+               "consumer's is the broker, the fetch, the batch and the handler; accepted->settled is the "
+               "sum of the hops less the first line):", "",
                "| hop | p50 | p90 | p99 |", "| --- | --- | --- | --- |"]
         md += [f"| {h['hop']} | {h['latency']['p50_ms']:.1f} | {h['latency']['p90_ms']:.1f} | "
                f"{h['latency']['p99_ms']:.1f} |" for h in run["hops"]]
