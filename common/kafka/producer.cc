@@ -105,46 +105,116 @@ void Producer::InjectFatalErrorForTesting() {
                             "injected by a test");
 }
 
+namespace {
+
+// Reports already in hand.
+class FinishedDelivery : public Delivery {
+ public:
+  explicit FinishedDelivery(std::vector<DeliveryReport> reports) : reports_(std::move(reports)) {}
+  bool Done() override { return true; }
+  std::vector<DeliveryReport> Wait() override { return reports_; }
+
+ private:
+  std::vector<DeliveryReport> reports_;
+};
+
+// Reports filled in by librdkafka's delivery callbacks on the poll thread.
+class PendingDelivery : public Delivery {
+ public:
+  struct State {
+    absl::Mutex mu;
+    std::vector<DeliveryReport> reports ABSL_GUARDED_BY(mu);
+    size_t remaining ABSL_GUARDED_BY(mu) = 0;
+    std::function<void()> on_done ABSL_GUARDED_BY(mu);
+
+    void Report(size_t i, const DeliveryReport& report) {
+      absl::MutexLock lock(&mu);
+      reports[i] = report;
+      CountDown();
+    }
+    void AllQueued() {
+      absl::MutexLock lock(&mu);
+      CountDown();
+    }
+    void CountDown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      if (--remaining == 0 && on_done) on_done();
+    }
+  };
+  PendingDelivery(std::shared_ptr<State> state, absl::Time deadline)
+      : state_(std::move(state)), deadline_(deadline) {}
+  ~PendingDelivery() override {
+    absl::MutexLock lock(&state_->mu);
+    state_->on_done = nullptr;  // reports may still come; nobody is told
+  }
+  bool Done() override {
+    absl::MutexLock lock(&state_->mu);
+    return state_->remaining == 0;
+  }
+  std::vector<DeliveryReport> Wait() override {
+    absl::MutexLock lock(&state_->mu);
+    State* state = state_.get();
+    auto done = [state]() ABSL_SHARED_LOCKS_REQUIRED(state->mu) { return state->remaining == 0; };
+    if (!state_->mu.AwaitWithDeadline(absl::Condition(&done), deadline_)) {
+      for (auto& report : state_->reports) {
+        if (report.offset < 0 && report.status.ok()) {
+          report.status = absl::DeadlineExceededError("no delivery report in time");
+        }
+      }
+    }
+    return state_->reports;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+  absl::Time deadline_;
+};
+
+}  // namespace
+
+std::unique_ptr<Delivery> EventPublisher::Start(const std::vector<Record>& records,
+                                                absl::Time deadline,
+                                                std::function<void()> on_done) {
+  auto delivery = std::make_unique<FinishedDelivery>(
+      ProduceAndWait(records, std::max(absl::ZeroDuration(), deadline - absl::Now())));
+  if (on_done) on_done();
+  return delivery;
+}
+
 std::vector<DeliveryReport> Producer::ProduceAndWait(const std::vector<Record>& records,
                                                      absl::Duration timeout) {
-  struct Pending {
-    absl::Mutex mu;
-    std::vector<DeliveryReport> reports;
-    size_t remaining = 0;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->reports.resize(records.size());
-  pending->remaining = records.size();
+  return Start(records, absl::Now() + timeout, nullptr)->Wait();
+}
+
+std::unique_ptr<Delivery> Producer::Start(const std::vector<Record>& records, absl::Time deadline,
+                                          std::function<void()> on_done) {
+  auto state = std::make_shared<PendingDelivery::State>();
+  {
+    absl::MutexLock lock(&state->mu);
+    state->reports.resize(records.size());
+    // One more than the records until every one is queued, so that on_done
+    // runs once, after the last report, even if reports come while queueing.
+    state->remaining = records.size() + 1;
+    state->on_done = std::move(on_done);
+  }
   for (size_t i = 0; i < records.size(); ++i) {
     absl::Status queued = absl::OkStatus();
     for (int attempt = 0; attempt < 100; ++attempt) {
-      queued = Produce(records[i], [pending, i](const DeliveryReport& report) {
-        absl::MutexLock lock(&pending->mu);
-        pending->reports[i] = report;
-        --pending->remaining;
-      });
+      queued = Produce(records[i],
+                       [state, i](const DeliveryReport& report) { state->Report(i, report); });
       if (queued.code() != absl::StatusCode::kUnavailable) break;
       absl::SleepFor(absl::Milliseconds(10));  // local queue full: let it drain
     }
     if (!queued.ok()) {
-      absl::MutexLock lock(&pending->mu);
-      pending->reports[i].status = queued;
+      DeliveryReport report;
+      report.status = queued;
       std::string reason;
-      pending->reports[i].fatal = producer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR;
-      --pending->remaining;
+      report.fatal = producer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR;
+      state->Report(i, report);
     }
   }
-  absl::MutexLock lock(&pending->mu);
-  auto done = [&pending]()
-                  ABSL_SHARED_LOCKS_REQUIRED(pending->mu) { return pending->remaining == 0; };
-  if (!pending->mu.AwaitWithTimeout(absl::Condition(&done), timeout)) {
-    for (auto& report : pending->reports) {
-      if (report.offset < 0 && report.status.ok()) {
-        report.status = absl::DeadlineExceededError("no delivery report in time");
-      }
-    }
-  }
-  return pending->reports;
+  auto delivery = std::make_unique<PendingDelivery>(state, deadline);
+  state->AllQueued();
+  return delivery;
 }
 
 absl::Status Producer::Flush(absl::Duration timeout) {

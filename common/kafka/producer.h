@@ -38,6 +38,18 @@ struct DeliveryReport {
   bool fatal = false;
 };
 
+// Records handed to a producer together, whose reports arrive later.
+class Delivery {
+ public:
+  virtual ~Delivery() = default;
+  // Every record has its report.
+  virtual bool Done() = 0;
+  // Waits for every report until the deadline given when the records were
+  // produced; a record without one by then is DEADLINE_EXCEEDED. reports[i]
+  // belongs to records[i].
+  virtual std::vector<DeliveryReport> Wait() = 0;
+};
+
 // What the outbox relay needs of a producer; a seam for fakes in unit tests.
 class EventPublisher {
  public:
@@ -47,6 +59,13 @@ class EventPublisher {
   // order given.
   virtual std::vector<DeliveryReport> ProduceAndWait(const std::vector<Record>& records,
                                                      absl::Duration timeout) = 0;
+  // Produces all records without waiting for their reports; `on_done` (may
+  // be empty) runs on any thread once the last report is in, and never after
+  // the returned Delivery is destroyed. Records of one key are produced in the
+  // order given, after those of earlier calls. This default waits (a
+  // publisher with nothing to overlap).
+  virtual std::unique_ptr<Delivery> Start(const std::vector<Record>& records, absl::Time deadline,
+                                          std::function<void()> on_done);
 };
 
 class Producer : public EventPublisher {
@@ -67,6 +86,8 @@ class Producer : public EventPublisher {
 
   std::vector<DeliveryReport> ProduceAndWait(const std::vector<Record>& records,
                                              absl::Duration timeout) override;
+  std::unique_ptr<Delivery> Start(const std::vector<Record>& records, absl::Time deadline,
+                                  std::function<void()> on_done) override;
 
   absl::Status Flush(absl::Duration timeout);
 

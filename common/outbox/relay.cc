@@ -95,77 +95,99 @@ absl::Status OutboxRelay::ParkRow(const OutboxRow& row, const std::string& reaso
   return absl::OkStatus();
 }
 
-absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
+absl::StatusOr<OutboxRelay::RoundStart> OutboxRelay::StartRound() {
   {
     absl::MutexLock lock(&mu_);
     ++stats_.polls;
   }
-  // Acknowledged rows not yet marked come back from the read: fetch enough
-  // to fill a batch without them.
-  auto fetched = store_.FetchPublishable(options_.batch_size + static_cast<int>(unmarked_.size()));
+  // Rows in flight and acknowledged rows not yet marked come back from the
+  // read: fetch enough to fill a round without them.
+  auto fetched = store_.FetchPublishable(
+      options_.batch_size + static_cast<int>(unmarked_.size() + in_flight_ids_.size()));
   if (!fetched.ok()) return fetched.status();
   std::vector<OutboxRow>& rows = *fetched;
-  if (!unmarked_.empty()) {
-    rows.erase(std::remove_if(rows.begin(), rows.end(),
-                              [this](const OutboxRow& row) { return unmarked_.count(row.id); }),
-               rows.end());
-  }
-  BatchOutcome outcome;
-  outcome.fetched = static_cast<int>(rows.size());
-  if (rows.empty()) {
-    if (absl::Status marked = MarkAcknowledged(/*force=*/false); !marked.ok()) return marked;
-    return outcome;
-  }
-  if (options_.on_step) options_.on_step(RelayStep::kFetched, outcome.fetched);
+  rows.erase(std::remove_if(rows.begin(), rows.end(),
+                            [this](const OutboxRow& row) {
+                              return unmarked_.count(row.id) || in_flight_ids_.count(row.id);
+                            }),
+             rows.end());
+  RoundStart start;
+  start.fetched = static_cast<int>(rows.size());
+  if (rows.empty()) return start;
+  if (options_.on_step) options_.on_step(RelayStep::kFetched, start.fetched);
 
-  // Keys (topic, key) that may not advance in this batch: behind a parked or
-  // failed row. Partitions likewise, after a transient or fatal failure.
-  std::set<std::pair<std::string, std::string>> blocked_keys;
-  std::set<std::pair<std::string, int32_t>> blocked_partitions;
-  // At most one row per key is in flight: were a later row of a key sent with
-  // an earlier one that the broker then refuses for good, it would overtake it.
-  std::set<std::pair<std::string, std::string>> in_flight;
-  std::vector<const OutboxRow*> sent;
+  // Keys parked in this round: their later rows stay behind.
+  std::set<std::pair<std::string, std::string>> parked_keys;
+  Round round;
   std::vector<kafka::Record> records;
-  for (const OutboxRow& row : rows) {
+  for (OutboxRow& row : rows) {
+    std::pair<std::string, std::string> key{row.record.topic, row.record.key};
+    if (parked_keys.count(key)) continue;
+    // At most one row per key is in flight: were a later row of a key sent
+    // with an earlier one that the broker then refuses for good, it would
+    // overtake it.
+    if (in_flight_keys_.count(key)) {
+      ++start.deferred;  // when the round holding its key is finished
+      continue;
+    }
     const int64_t bytes = EncodedEventBytes(row.record.key, row.record.value, row.record.headers);
     if (bytes > options_.max_event_bytes) {
       absl::Status parked =
           ParkRow(row, absl::StrCat("encoded size ", bytes, " bytes is over max_event_bytes ",
                                     options_.max_event_bytes));
       if (!parked.ok()) return parked;
-      blocked_keys.insert({row.record.topic, row.record.key});
+      parked_keys.insert(std::move(key));
       continue;
     }
-    if (blocked_keys.count({row.record.topic, row.record.key})) continue;
-    if (!in_flight.insert({row.record.topic, row.record.key}).second) {
-      ++outcome.deferred;  // the next round, at once
-      continue;
-    }
-    sent.push_back(&row);
+    in_flight_keys_.insert(std::move(key));
+    in_flight_ids_.insert(row.id);
     records.push_back(row.record);
+    round.rows.push_back(std::move(row));
   }
-  if (records.empty()) {
-    if (absl::Status marked = MarkAcknowledged(/*force=*/false); !marked.ok()) return marked;
-    return outcome;
-  }
+  if (records.empty()) return start;
   {
     absl::MutexLock lock(&mu_);
     ++stats_.publish_attempts;
   }
-  const std::vector<kafka::DeliveryReport> reports =
-      publisher_->ProduceAndWait(records, options_.publish_timeout);
-  const absl::Time now = absl::Now();
+  round.deadline = absl::Now() + options_.publish_timeout;
+  round.delivery = publisher_->Start(records, round.deadline, [this] {
+    absl::MutexLock lock(&mu_);
+    round_finished_ = true;
+  });
+  rounds_.push_back(std::move(round));
+  return start;
+}
 
+absl::StatusOr<OutboxRelay::RoundEnd> OutboxRelay::FinishRound() {
+  Round round = std::move(rounds_.front());
+  rounds_.pop_front();
+  const std::vector<kafka::DeliveryReport> reports = round.delivery->Wait();
+  round.delivery.reset();
+  const absl::Time now = absl::Now();
+  for (const OutboxRow& row : round.rows) {
+    in_flight_ids_.erase(row.id);
+    in_flight_keys_.erase({row.record.topic, row.record.key});
+  }
+  struct ClearBlocksWhenDrained {
+    OutboxRelay* relay;
+    ~ClearBlocksWhenDrained() {
+      if (!relay->rounds_.empty()) return;
+      relay->blocked_keys_.clear();
+      relay->blocked_partitions_.clear();
+    }
+  } clear_blocks{this};
+
+  RoundEnd end;
   std::vector<int64_t> acknowledged;
   std::vector<absl::Time> created;
   int64_t held_back = 0, failures = 0;
-  for (size_t i = 0; i < sent.size(); ++i) {
-    const OutboxRow& row = *sent[i];
+  for (size_t i = 0; i < round.rows.size(); ++i) {
+    const OutboxRow& row = round.rows[i];
     const kafka::DeliveryReport& report = reports[i];
     const std::pair<std::string, std::string> key{row.record.topic, row.record.key};
     const std::pair<std::string, int32_t> partition{row.record.topic, report.partition};
-    if (blocked_keys.count(key) || (report.partition >= 0 && blocked_partitions.count(partition))) {
+    if (blocked_keys_.count(key) ||
+        (report.partition >= 0 && blocked_partitions_.count(partition))) {
       if (report.status.ok()) ++held_back;  // republished once, after what blocks it
       continue;
     }
@@ -175,17 +197,21 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
       continue;
     }
     ++failures;
-    blocked_keys.insert(key);
     if (!report.fatal && errors::IsPermanentPublishFailure(report.status)) {
+      // No later row of its key is in flight (one per key), and the read
+      // leaves rows behind a parked one: nothing to hold back here.
       absl::Status parked = ParkRow(row, std::string(report.status.message()));
       if (!parked.ok()) return parked;
       continue;
     }
     // Transient or fatal: the idempotent producer fails every later record of
-    // this partition too; nothing after it there may be marked.
-    if (report.partition >= 0) blocked_partitions.insert(partition);
-    if (report.fatal) outcome.fatal = true;
-    if (outcome.transient.ok() && !report.fatal) outcome.transient = report.status;
+    // this partition too; nothing after it there may be marked, in this round
+    // or in the rounds produced after it (all finished before the relay backs
+    // off or replaces its producer, which clears these).
+    blocked_keys_.insert(key);
+    if (report.partition >= 0) blocked_partitions_.insert(partition);
+    if (report.fatal) end.fatal = true;
+    if (end.transient.ok() && !report.fatal) end.transient = report.status;
   }
   if (options_.on_step) {
     options_.on_step(RelayStep::kPublished, static_cast<int>(acknowledged.size()));
@@ -205,18 +231,30 @@ absl::StatusOr<OutboxRelay::BatchOutcome> OutboxRelay::PublishBatch() {
           .With({});
   publish_failures.Increment(static_cast<double>(failures));
   for (const absl::Time& time : created) commit_to_ack.Observe(absl::ToDoubleSeconds(now - time));
-  {
-    absl::MutexLock lock(&mu_);
-    stats_.held_back += held_back;
-    stats_.publish_failures += failures;
-    for (const absl::Time& time : created) {
-      latencies_.push_back(now - time);
-      if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
-    }
+  absl::MutexLock lock(&mu_);
+  stats_.held_back += held_back;
+  stats_.publish_failures += failures;
+  for (const absl::Time& time : created) {
+    latencies_.push_back(now - time);
+    if (latencies_.size() > kLatencyWindow) latencies_.pop_front();
   }
-  absl::Status marked = MarkAcknowledged(/*force=*/false);
-  if (!marked.ok()) return marked;
-  return outcome;
+  return end;
+}
+
+absl::StatusOr<OutboxRelay::RoundEnd> OutboxRelay::FinishAllRounds() {
+  RoundEnd first;
+  absl::Status database = absl::OkStatus();
+  while (!rounds_.empty()) {
+    absl::StatusOr<RoundEnd> end = FinishRound();
+    if (!end.ok()) {
+      if (database.ok()) database = end.status();
+      continue;
+    }
+    first.fatal = first.fatal || end->fatal;
+    if (first.transient.ok()) first.transient = end->transient;
+  }
+  if (!database.ok()) return database;
+  return first;
 }
 
 absl::Status OutboxRelay::MarkAcknowledged(bool force) {
@@ -254,8 +292,22 @@ void OutboxRelay::DropAcknowledged() {
 }
 
 absl::Duration OutboxRelay::IdleWait() const {
-  if (unmarked_.empty()) return options_.poll_interval;
-  return std::max(absl::ZeroDuration(), std::min(options_.poll_interval, mark_due_ - absl::Now()));
+  absl::Time until = absl::Now() + options_.poll_interval;
+  if (!unmarked_.empty()) until = std::min(until, mark_due_);
+  if (!rounds_.empty()) until = std::min(until, rounds_.front().deadline);
+  return std::max(absl::ZeroDuration(), until - absl::Now());
+}
+
+bool OutboxRelay::AwaitWork(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return woken_ || round_finished_ || stopping_.load();
+  };
+  const bool signalled = mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  const bool read = !signalled || woken_;
+  woken_ = false;
+  round_finished_ = false;
+  return read;
 }
 
 void OutboxRelay::ReportStats() {
@@ -287,6 +339,9 @@ void OutboxRelay::Run() {
   absl::Time next_stats = absl::Now() + options_.stats_interval;
   absl::Time next_cleanup = absl::Now();
   absl::Time next_lock_check = absl::Now();
+  const size_t max_rounds = static_cast<size_t>(std::max(1, options_.max_rounds_in_flight));
+  bool read = true;            // read the outbox on this pass
+  bool rows_deferred = false;  // the last read left rows behind a key in flight
   while (!stopping_) {
     if (publisher_ == nullptr) {
       auto publisher = make_publisher_();
@@ -312,6 +367,7 @@ void OutboxRelay::Run() {
     if (!active_) {
       if (store_.TryAcquireLock()) {
         active_ = true;
+        read = true;
         next_lock_check = absl::Now() + options_.lock_check_interval;
         log::Info("outbox relay active");
       } else {
@@ -321,21 +377,51 @@ void OutboxRelay::Run() {
     }
     if (absl::Now() >= next_lock_check) {
       if (!store_.HoldsLock()) {
-        DropAcknowledged();  // before standing by: active() false means done
+        FinishAllRounds().IgnoreError();  // what is acknowledged is marked below
+        DropAcknowledged();               // before standing by: active() false means done
         active_ = false;
         log::Warning("outbox relay lost its lock; standing by");
         continue;
       }
       next_lock_check = absl::Now() + options_.lock_check_interval;
     }
-    absl::StatusOr<BatchOutcome> outcome = PublishBatch();
-    if (outcome.ok() && outcome->fatal) {
-      log::Error("the outbox relay's producer is in a fatal state; replacing it");
-      publisher_.reset();
-      continue;
+    // The rounds whose reports are in (or overdue), oldest first.
+    absl::Status failure = absl::OkStatus();
+    bool fatal = false;
+    while (!rounds_.empty() && failure.ok() && !fatal &&
+           (rounds_.front().delivery->Done() || absl::Now() >= rounds_.front().deadline)) {
+      absl::StatusOr<RoundEnd> end = FinishRound();
+      if (!end.ok()) {
+        failure = end.status();
+      } else {
+        fatal = end->fatal;
+        failure = end->transient;
+      }
+      if (rows_deferred) read = true;  // a key they waited for may be free
     }
-    const absl::Status failure = outcome.ok() ? outcome->transient : outcome.status();
-    if (!failure.ok()) {
+    RoundStart start;
+    if (failure.ok() && !fatal && read && rounds_.size() < max_rounds) {
+      read = false;  // until a wake-up, the poll interval or a full read asks again
+      absl::StatusOr<RoundStart> started = StartRound();
+      if (!started.ok()) {
+        failure = started.status();
+      } else {
+        start = *started;
+        rows_deferred = start.deferred > 0;
+      }
+    }
+    if (failure.ok() && !fatal) failure = MarkAcknowledged(/*force=*/false);
+    if (fatal || !failure.ok()) {
+      // Every round in flight is finished first: its acknowledged rows are
+      // marked unless they follow the failure in their partition.
+      absl::StatusOr<RoundEnd> rest = FinishAllRounds();
+      if (rest.ok() && rest->fatal) fatal = true;
+      read = true;
+      if (fatal) {
+        log::Error("the outbox relay's producer is in a fatal state; replacing it");
+        publisher_.reset();
+        continue;
+      }
       log::Warning(
           "outbox publish failed; retrying after a backoff",
           {{"error", failure.ToString()}, {"backoff_ms", absl::ToInt64Milliseconds(backoff)}});
@@ -355,12 +441,18 @@ void OutboxRelay::Run() {
       }
       next_cleanup = now + absl::Minutes(1);
     }
-    // A full batch, or rows deferred behind an earlier row of their key,
-    // means more is waiting: go again at once.
-    if (outcome->fetched < options_.batch_size && outcome->deferred == 0) {
-      Wait(IdleWait(), /*wakeable=*/true);
+    // A full read means more is waiting: go again at once, while there is
+    // room for a round. Otherwise wait for a commit, a round's reports or the
+    // poll interval; reports alone end the wait without a read, unless rows
+    // were left behind a key in flight or a read is still owed.
+    if (start.fetched >= options_.batch_size) {
+      read = true;
+      if (rounds_.size() < max_rounds) continue;
     }
+    // A read asked for while every round was in flight is kept for later.
+    if (AwaitWork(IdleWait())) read = true;
   }
+  FinishAllRounds().IgnoreError();
   if (active_) {
     DropAcknowledged();
     store_.ReleaseLock();

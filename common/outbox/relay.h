@@ -17,6 +17,12 @@
 // Until then the relay skips them when it reads the outbox; a crash before
 // the mark publishes them again, which the consumers skip as above.
 //
+// Rounds overlap: the relay reads and produces the next rows while earlier
+// rounds wait for the broker's acknowledgement (up to
+// `max_rounds_in_flight`), so a commit's rows are not held back by the
+// round before them. Rounds are finished (reports read, rows marked, failures
+// handled) in the order they were produced, as if they were one batch.
+//
 // Failures, by the one taxonomy (common/errors/taxonomy.h):
 //  - A row that can never be published (encoded size over max_event_bytes,
 //    or the broker refuses it for good: too large, invalid, not authorised)
@@ -24,12 +30,14 @@
 //    and key are held behind it, so per-key order is never broken; every
 //    other key keeps flowing. `tools/shopctl outbox parked` lists, releases
 //    or discards parked rows.
-//  - At most one row per key is in flight at a time, so a row the broker
-//    refuses can never be overtaken by a later row of its key.
+//  - At most one row per key is in flight at a time (across rounds), so a
+//    row the broker refuses can never be overtaken by a later row of its key.
 //  - Only the acknowledged prefix of each partition is marked: after a
-//    failure, later rows of that partition (and key) are left for the next
-//    attempt, and acknowledged rows of other partitions are marked, so a
-//    retry republishes only what follows the failure.
+//    failure, later rows of that partition (and key), in its round and in the
+//    rounds produced after it, are left for the next attempt, and
+//    acknowledged rows of other partitions are marked, so a retry republishes
+//    only what follows the failure. The relay finishes every round in flight
+//    before it backs off.
 //  - Transient failures (broker or database down, timeouts) back off
 //    exponentially; a wake-up after a commit does not cut the backoff short.
 //  - A producer in a fatal state is replaced. If no new one can be made, the
@@ -84,6 +92,9 @@ struct RelayOptions {
   // every round.
   absl::Duration mark_interval = absl::Milliseconds(100);
   absl::Duration publish_timeout = absl::Seconds(30);
+  // Rounds produced and not yet acknowledged, at most. 1: a round waits for
+  // its acknowledgements before the next one reads the outbox.
+  int max_rounds_in_flight = 4;
   // Backoff after a transient failure: doubles up to the maximum.
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
@@ -133,22 +144,37 @@ class OutboxRelay {
   RelayStats stats() const;
 
  private:
-  struct BatchOutcome {
-    int fetched = 0;
-    int deferred = 0;        // rows left for the next round behind their key's
+  // Rows handed to the producer together, waiting for their reports.
+  struct Round {
+    std::vector<OutboxRow> rows;
+    std::unique_ptr<kafka::Delivery> delivery;
+    absl::Time deadline;  // reports missing then are failures
+  };
+  struct RoundStart {
+    int fetched = 0;   // rows read that were neither in flight nor acknowledged
+    int deferred = 0;  // rows left for a later round behind their key's
+  };
+  struct RoundEnd {
     absl::Status transient;  // the first transient failure, if any
     bool fatal = false;      // the producer turned fatal
   };
   void Run();
-  // Publishes one batch; an error is a database failure.
-  absl::StatusOr<BatchOutcome> PublishBatch();
+  // Reads the outbox and produces what may go; an error is a database
+  // failure.
+  absl::StatusOr<RoundStart> StartRound();
+  // Reads the oldest round's reports (waiting for them if need be), marks
+  // what may be marked, parks what must be; an error is a database failure.
+  absl::StatusOr<RoundEnd> FinishRound();
+  // Finishes every round in flight; the first failure among them.
+  absl::StatusOr<RoundEnd> FinishAllRounds();
   // Marks the acknowledged rows when `force`, when their interval is up or
   // when a batch's worth waits.
   absl::Status MarkAcknowledged(bool force);
   // Before the lock goes: marks what it can and forgets the rest.
   void DropAcknowledged();
   // How long an idle relay may wait: the poll interval, or less when
-  // acknowledged rows are due to be marked sooner.
+  // acknowledged rows are due to be marked sooner or a round's deadline
+  // comes first.
   absl::Duration IdleWait() const;
   absl::Status ParkRow(const OutboxRow& row, const std::string& reason);
   void ReportStats();
@@ -156,6 +182,9 @@ class OutboxRelay {
   // Waits up to `timeout`; a Wake() ends the wait early only when
   // `wakeable` (never during a backoff). Stop() always does.
   void Wait(absl::Duration timeout, bool wakeable);
+  // Waits up to `timeout` for a Wake(), a round's last report, or Stop();
+  // false when only a round's reports ended it (nothing new to read).
+  bool AwaitWork(absl::Duration timeout);
 
   OutboxStore& store_;
   PublisherFactory make_publisher_;
@@ -164,6 +193,15 @@ class OutboxRelay {
   // Acknowledged, not yet marked (relay thread only); `mark_due_` is set by
   // the first of them.
   std::set<int64_t> unmarked_;
+  // Produced, not yet finished, oldest first (relay thread only), with their
+  // rows' ids and keys (topic, key).
+  std::deque<Round> rounds_;
+  std::set<int64_t> in_flight_ids_;
+  std::set<std::pair<std::string, std::string>> in_flight_keys_;
+  // After a failure, until every round in flight is finished: keys and
+  // partitions whose later rows may not be marked.
+  std::set<std::pair<std::string, std::string>> blocked_keys_;
+  std::set<std::pair<std::string, int32_t>> blocked_partitions_;
   absl::Time mark_due_ = absl::InfiniteFuture();
 
   std::atomic<bool> active_{false};
@@ -172,6 +210,7 @@ class OutboxRelay {
 
   mutable absl::Mutex mu_;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  bool round_finished_ ABSL_GUARDED_BY(mu_) = false;
   RelayStats stats_ ABSL_GUARDED_BY(mu_);
   std::deque<absl::Duration> latencies_ ABSL_GUARDED_BY(mu_);
 };

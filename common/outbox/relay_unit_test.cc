@@ -2,6 +2,7 @@
 // parking, per-key holding, the acknowledged prefix per partition, backoff
 // that a wake-up does not cut short, and a fatal producer replaced or given
 // up. The same relay runs on the real broker and database in relay_test.
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -453,6 +454,224 @@ TEST(RelayRulesTest, AcknowledgedRowsBehindAFailureInTheirPartitionAreNotMarked)
   ASSERT_TRUE(WaitUntil([&] { return h.relay.stats().published == 2; }));
   EXPECT_EQ(h.relay.stats().held_back, 1);
   EXPECT_EQ(h.publisher->delivered(), (std::vector<std::string>{"a3/x", "a2/x", "a3/x"}));
+  h.relay.Stop();
+}
+
+// A producer whose reports come only when the test releases them, round by
+// round: the relay's rounds overlap against it as against a real broker.
+class HeldPublisher : public kafka::EventPublisher {
+ public:
+  struct Round {
+    std::vector<std::string> keys;
+    std::vector<kafka::DeliveryReport> reports;
+    bool released = false;
+    std::function<void()> on_done;
+  };
+  class HeldDelivery : public kafka::Delivery {
+   public:
+    HeldDelivery(HeldPublisher* publisher, size_t round) : publisher_(publisher), round_(round) {}
+    ~HeldDelivery() override {
+      absl::MutexLock lock(&publisher_->mu_);
+      publisher_->rounds_[round_].on_done = nullptr;
+    }
+    bool Done() override {
+      absl::MutexLock lock(&publisher_->mu_);
+      return publisher_->rounds_[round_].released;
+    }
+    std::vector<kafka::DeliveryReport> Wait() override {
+      absl::MutexLock lock(&publisher_->mu_);
+      const Round& round = publisher_->rounds_[round_];
+      publisher_->mu_.Await(absl::Condition(&round.released));
+      return round.reports;
+    }
+
+   private:
+    HeldPublisher* publisher_;
+    size_t round_;
+  };
+
+  std::vector<kafka::DeliveryReport> ProduceAndWait(const std::vector<kafka::Record>&,
+                                                    absl::Duration) override {
+    ADD_FAILURE() << "the relay waited for a round instead of starting it";
+    return {};
+  }
+  std::unique_ptr<kafka::Delivery> Start(const std::vector<kafka::Record>& records, absl::Time,
+                                         std::function<void()> on_done) override {
+    absl::MutexLock lock(&mu_);
+    Round round;
+    for (const kafka::Record& record : records) round.keys.push_back(record.key);
+    round.reports.resize(records.size());
+    round.on_done = std::move(on_done);
+    rounds_.push_back(std::move(round));
+    return std::make_unique<HeldDelivery>(this, rounds_.size() - 1);
+  }
+  // Answers round `n`: every record acknowledged, except those `fail` names.
+  void Release(size_t n, const std::function<kafka::DeliveryReport(const std::string&)>& answer) {
+    absl::MutexLock lock(&mu_);
+    Round& round = rounds_[n];
+    for (size_t i = 0; i < round.keys.size(); ++i) {
+      round.reports[i] = answer(round.keys[i]);
+      if (round.reports[i].partition < 0) round.reports[i].partition = round.keys[i][0] % 2;
+      if (round.reports[i].status.ok()) round.reports[i].offset = 0;
+    }
+    round.released = true;
+    if (round.on_done) round.on_done();
+  }
+  // Acknowledges every round not yet answered (a test that failed early
+  // must not leave the relay waiting for reports at Stop()).
+  void ReleaseAll() {
+    std::vector<size_t> open;
+    {
+      absl::MutexLock lock(&mu_);
+      for (size_t n = 0; n < rounds_.size(); ++n) {
+        if (!rounds_[n].released) open.push_back(n);
+      }
+    }
+    for (size_t n : open) Release(n, [](const std::string&) { return Ok(); });
+  }
+  std::vector<std::vector<std::string>> Keys() {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::vector<std::string>> keys;
+    for (const Round& round : rounds_) keys.push_back(round.keys);
+    return keys;
+  }
+  size_t rounds() {
+    absl::MutexLock lock(&mu_);
+    return rounds_.size();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::deque<Round> rounds_;  // a deque: HeldDelivery keeps indices, Wait a reference
+};
+
+struct HeldHarness {
+  explicit HeldHarness(RelayOptions options = FastOptions())
+      : relay(
+            store,
+            [this]() -> absl::StatusOr<std::unique_ptr<kafka::EventPublisher>> {
+              return std::unique_ptr<kafka::EventPublisher>(new Forwarder(&publisher));
+            },
+            std::move(options)) {}
+  ~HeldHarness() {
+    publisher.ReleaseAll();
+    relay.Stop();
+  }
+  class Forwarder : public kafka::EventPublisher {
+   public:
+    explicit Forwarder(HeldPublisher* target) : target_(target) {}
+    std::vector<kafka::DeliveryReport> ProduceAndWait(const std::vector<kafka::Record>& records,
+                                                      absl::Duration timeout) override {
+      return target_->ProduceAndWait(records, timeout);
+    }
+    std::unique_ptr<kafka::Delivery> Start(const std::vector<kafka::Record>& records,
+                                           absl::Time deadline,
+                                           std::function<void()> on_done) override {
+      return target_->Start(records, deadline, std::move(on_done));
+    }
+
+   private:
+    HeldPublisher* target_;
+  };
+
+  FakeStore store;
+  HeldPublisher publisher;
+  OutboxRelay relay;
+};
+
+kafka::DeliveryReport Acknowledged(const std::string&) { return Ok(); }
+
+TEST(RelayRoundsTest, ACommitsRowsGoOutWhileTheRoundBeforeAwaitsItsAcknowledgement) {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);  // only a wake-up reads the outbox
+  options.mark_interval = absl::ZeroDuration();
+  HeldHarness h(options);
+  h.store.Add("a1");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  h.store.Add("b1");
+  h.relay.Wake();  // a commit, while a1 is unacknowledged
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  EXPECT_EQ(h.publisher.Keys(), (std::vector<std::vector<std::string>>{{"a1"}, {"b1"}}));
+  EXPECT_EQ(h.store.MarkedCount(), 0);
+  h.publisher.Release(1, Acknowledged);  // the later round first: it waits for the earlier
+  h.publisher.Release(0, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.store.MarkedCount() == 2; }));
+  h.relay.Stop();
+}
+
+TEST(RelayRoundsTest, ALaterRowOfAKeyInFlightWaitsForItsRoundsAcknowledgement) {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  HeldHarness h(options);
+  h.store.Add("a1", "first");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  h.store.Add("a1", "second");
+  h.store.Add("b1");
+  h.relay.Wake();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  EXPECT_EQ(h.publisher.Keys()[1], std::vector<std::string>{"b1"});  // a1's second waits
+  h.publisher.Release(0, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  EXPECT_EQ(h.publisher.Keys()[2], std::vector<std::string>{"a1"});
+  h.publisher.Release(1, Acknowledged);
+  h.publisher.Release(2, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.store.MarkedCount() == 3; }));
+  h.relay.Stop();
+}
+
+TEST(RelayRoundsTest, AnAcknowledgedRowOfALaterRoundBehindAFailureInItsPartitionIsNotMarked) {
+  // a1 and a3 share a partition ('a' is odd); b2 is in the other. a1 fails
+  // transiently after a3's round was produced and acknowledged: a3 is not
+  // marked (it would overtake a1's retry), b2 is, and both a's go again.
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  options.mark_interval = absl::ZeroDuration();
+  HeldHarness h(options);
+  h.store.Add("a1");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  h.store.Add("b2");
+  h.store.Add("a3");
+  h.relay.Wake();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  h.publisher.Release(1, Acknowledged);
+  h.publisher.Release(
+      0, [](const std::string&) { return Failed(absl::UnavailableError("timed out")); });
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));  // after the backoff
+  EXPECT_EQ(h.publisher.Keys()[2], (std::vector<std::string>{"a1", "a3"}));
+  ASSERT_TRUE(WaitUntil([&] { return h.store.Get(2).published; }));  // b2
+  EXPECT_FALSE(h.store.Get(3).published);                            // a3
+  EXPECT_EQ(h.relay.stats().held_back, 1);
+  h.publisher.Release(2, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.store.MarkedCount() == 3; }));
+  h.relay.Stop();
+}
+
+TEST(RelayRoundsTest,
+     ARoundIsProducedOnlyWhileFewerThanTheMostAreInFlightAndAReadAskedMeanwhileIsKept) {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  options.max_rounds_in_flight = 2;
+  options.mark_interval = absl::ZeroDuration();  // no timer to wake it: only the owed read
+  HeldHarness h(options);
+  h.store.Add("a1");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  h.store.Add("b1");
+  h.relay.Wake();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  h.store.Add("c1");
+  h.relay.Wake();
+  // Two in flight: c1 waits for one of them, however long.
+  absl::SleepFor(absl::Milliseconds(50));  // a bounded look for a round that must not come
+  EXPECT_EQ(h.publisher.rounds(), 2u);
+  h.publisher.Release(0, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  EXPECT_EQ(h.publisher.Keys()[2], std::vector<std::string>{"c1"});
+  h.publisher.Release(1, Acknowledged);
+  h.publisher.Release(2, Acknowledged);
   h.relay.Stop();
 }
 

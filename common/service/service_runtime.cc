@@ -52,6 +52,9 @@ ABSL_FLAG(bool, unsafe_commit_before_apply, false,
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, outbox_mark_interval_ms, 100,
           "longest an acknowledged outbox row waits to be marked published (0: every round)");
+ABSL_FLAG(int, outbox_max_rounds_in_flight, 4,
+          "relay rounds produced and not yet acknowledged, at most (1: each round waits for its"
+          " acknowledgements before the next reads the outbox)");
 ABSL_FLAG(int, startup_timeout_seconds, 30, "how long to wait for MySQL and Kafka at start");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port here once serving");
 ABSL_FLAG(std::string, metrics_address, "",
@@ -201,6 +204,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceDe
     outbox::RelayOptions relay_options;
     relay_options.max_event_bytes = max_event_bytes;
     relay_options.mark_interval = absl::Milliseconds(absl::GetFlag(FLAGS_outbox_mark_interval_ms));
+    relay_options.max_rounds_in_flight = absl::GetFlag(FLAGS_outbox_max_rounds_in_flight);
     grpc_util::Server* server = runtime->server_.get();
     relay_options.on_health = [server](bool healthy) { server->SetServing(healthy); };
     runtime->relay_ = std::make_unique<outbox::OutboxRelay>(
