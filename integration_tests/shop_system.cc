@@ -83,11 +83,9 @@ bool ShopSystem::Quiet() {
   if (!connection.ok()) return false;
   try {
     for (const auto& [name, database] : databases_) {
-      std::unique_ptr<sql::ResultSet> rows(connection
-                                               ->Prepare("SELECT COUNT(*) FROM `" +
-                                                         database->options().database +
-                                                         "`.outbox WHERE published_at IS NULL")
-                                               .executeQuery());
+      std::unique_ptr<sql::ResultSet> rows(
+          connection->Prepare("SELECT COUNT(*) FROM `" + database->options().database + "`.outbox")
+              .executeQuery());
       if (!rows->next() || rows->getInt64(1) != 0) return false;
     }
   } catch (const sql::SQLException&) {

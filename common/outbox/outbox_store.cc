@@ -14,9 +14,9 @@
 namespace shop::outbox {
 namespace {
 
-// Rows are marked in chunks of this many ids (the last id repeated as
-// padding), so one prepared statement serves every batch.
-constexpr int kMarkChunk = 100;
+// Published rows are deleted in chunks of this many ids (the last id
+// repeated as padding), so one prepared statement serves every batch.
+constexpr int kDeleteChunk = 100;
 
 absl::Time ParseDatetime(const std::string& text) {
   absl::Time time;
@@ -71,13 +71,15 @@ absl::StatusOr<std::vector<OutboxRow>> MysqlOutboxStore::FetchPublishable(int li
   return OnConnection(
       pool_, "reading the outbox",
       [&](mysql::PooledConnection& connection) -> absl::StatusOr<std::vector<OutboxRow>> {
-        // Parked rows are rare, so the NOT EXISTS probe is an empty index range
-        // on outbox_parked almost always.
+        // Every row in the table is unpublished (published ones are deleted),
+        // so this is a walk of the primary key from its start. Parked rows are
+        // rare, so the NOT EXISTS probe is an empty index range on
+        // outbox_parked almost always.
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT o.id, o.event_id, o.topic, o.record_key, o.event_type, o.payload, o.source,"
-            " o.correlation_id, o.causation_id, o.created_at FROM outbox o"
-            " WHERE o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
-            "   SELECT 1 FROM outbox p WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL"
+            " o.correlation_id, o.causation_id, o.created_at FROM outbox o FORCE INDEX (PRIMARY)"
+            " WHERE o.parked_at IS NULL AND NOT EXISTS ("
+            "   SELECT 1 FROM outbox p WHERE p.parked_at IS NOT NULL"
             "   AND p.topic = o.topic AND p.record_key = o.record_key AND p.id < o.id)"
             " ORDER BY o.id LIMIT ?");
         select.setInt(1, limit);
@@ -104,30 +106,29 @@ absl::StatusOr<std::vector<OutboxRow>> MysqlOutboxStore::FetchPublishable(int li
       });
 }
 
-absl::Status MysqlOutboxStore::MarkPublished(const std::vector<int64_t>& ids) {
+absl::Status MysqlOutboxStore::DeletePublished(const std::vector<int64_t>& ids) {
   if (ids.empty()) return absl::OkStatus();
-  return OnConnection(
-      pool_, "marking outbox rows published", [&](mysql::PooledConnection& connection) {
-        sql::PreparedStatement& mark = connection.Prepare([] {
-          std::string sql = "UPDATE outbox SET published_at = UTC_TIMESTAMP(6) WHERE id IN (?";
-          for (int i = 1; i < kMarkChunk; ++i) sql += ", ?";
-          return sql + ")";
-        }());
-        for (size_t start = 0; start < ids.size(); start += kMarkChunk) {
-          for (int i = 0; i < kMarkChunk; ++i) {
-            mark.setInt64(i + 1, ids[std::min(start + i, ids.size() - 1)]);
-          }
-          mark.executeUpdate();
-        }
-        return absl::OkStatus();
-      });
+  return OnConnection(pool_, "deleting published outbox rows",
+                      [&](mysql::PooledConnection& connection) {
+                        sql::PreparedStatement& remove = connection.Prepare([] {
+                          std::string sql = "DELETE FROM outbox WHERE id IN (?";
+                          for (int i = 1; i < kDeleteChunk; ++i) sql += ", ?";
+                          return sql + ")";
+                        }());
+                        for (size_t start = 0; start < ids.size(); start += kDeleteChunk) {
+                          for (int i = 0; i < kDeleteChunk; ++i) {
+                            remove.setInt64(i + 1, ids[std::min(start + i, ids.size() - 1)]);
+                          }
+                          remove.executeUpdate();
+                        }
+                        return absl::OkStatus();
+                      });
 }
 
 absl::Status MysqlOutboxStore::Park(int64_t id, const std::string& reason) {
   return OnConnection(pool_, "parking an outbox row", [&](mysql::PooledConnection& connection) {
     sql::PreparedStatement& park = connection.Prepare(
-        "UPDATE outbox SET parked_at = UTC_TIMESTAMP(6), park_reason = ?"
-        " WHERE id = ? AND published_at IS NULL");
+        "UPDATE outbox SET parked_at = UTC_TIMESTAMP(6), park_reason = ? WHERE id = ?");
     park.setString(1, reason.substr(0, 1024));
     park.setInt64(2, id);
     park.executeUpdate();
@@ -144,24 +145,11 @@ absl::StatusOr<int64_t> MysqlOutboxStore::Count(const std::string& sql, const st
 }
 
 absl::StatusOr<int64_t> MysqlOutboxStore::CountUnpublished() {
-  return Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL", "counting the backlog");
+  return Count("SELECT COUNT(*) FROM outbox", "counting the backlog");
 }
 
 absl::StatusOr<int64_t> MysqlOutboxStore::CountParked() {
-  return Count("SELECT COUNT(*) FROM outbox WHERE parked_at IS NOT NULL AND published_at IS NULL",
-               "counting parked rows");
-}
-
-absl::Status MysqlOutboxStore::DeletePublished(absl::Duration retention) {
-  return OnConnection(pool_, "deleting published outbox rows",
-                      [&](mysql::PooledConnection& connection) {
-                        sql::PreparedStatement& remove = connection.Prepare(
-                            "DELETE FROM outbox WHERE published_at IS NOT NULL"
-                            " AND published_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 10000");
-                        remove.setInt64(1, absl::ToInt64Seconds(retention));
-                        remove.executeUpdate();
-                        return absl::OkStatus();
-                      });
+  return Count("SELECT COUNT(*) FROM outbox WHERE parked_at IS NOT NULL", "counting parked rows");
 }
 
 bool MysqlOutboxStore::TryAcquireLock() {
@@ -195,9 +183,9 @@ absl::StatusOr<std::vector<ParkedRow>> MysqlOutboxStore::ListParked(int limit) {
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT p.id, p.event_id, p.event_type, p.topic, p.record_key, p.park_reason,"
             " LENGTH(p.payload) AS bytes, p.created_at, p.parked_at,"
-            " (SELECT COUNT(*) FROM outbox h WHERE h.published_at IS NULL AND h.topic = p.topic"
+            " (SELECT COUNT(*) FROM outbox h WHERE h.topic = p.topic"
             "  AND h.record_key = p.record_key AND h.id > p.id) AS held"
-            " FROM outbox p WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL"
+            " FROM outbox p WHERE p.parked_at IS NOT NULL"
             " ORDER BY p.id LIMIT ?");
         select.setInt(1, limit);
         std::unique_ptr<sql::ResultSet> result(select.executeQuery());
@@ -235,14 +223,13 @@ absl::Status MysqlOutboxStore::ChangeParked(const std::string& sql, int64_t id,
 absl::Status MysqlOutboxStore::Release(int64_t id) {
   return ChangeParked(
       "UPDATE outbox SET parked_at = NULL, park_reason = NULL"
-      " WHERE id = ? AND parked_at IS NOT NULL AND published_at IS NULL",
+      " WHERE id = ? AND parked_at IS NOT NULL",
       id, "releasing a parked row");
 }
 
 absl::Status MysqlOutboxStore::Discard(int64_t id) {
-  return ChangeParked(
-      "DELETE FROM outbox WHERE id = ? AND parked_at IS NOT NULL AND published_at IS NULL", id,
-      "discarding a parked row");
+  return ChangeParked("DELETE FROM outbox WHERE id = ? AND parked_at IS NOT NULL", id,
+                      "discarding a parked row");
 }
 
 }  // namespace shop::outbox

@@ -1,5 +1,5 @@
 // The SQL the outbox relay runs, behind an interface: FetchPublishable,
-// MarkPublished, Park, counts, clean-up and the relay's named lock. The relay
+// DeletePublished, Park, counts and the relay's named lock. The relay
 // is tested against an in-memory fake in milliseconds; MysqlOutboxStore is
 // the real one, tested on the real database, and also serves the operator's
 // commands on parked rows (list, release, discard).
@@ -50,13 +50,13 @@ class OutboxStore {
   // the rows held behind them (a parked row of the same topic and key with a
   // smaller id).
   virtual absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) = 0;
-  virtual absl::Status MarkPublished(const std::vector<int64_t>& ids) = 0;
+  // Marks rows published, which deletes them: the outbox holds only what is
+  // still to publish (Kafka keeps the events).
+  virtual absl::Status DeletePublished(const std::vector<int64_t>& ids) = 0;
   virtual absl::Status Park(int64_t id, const std::string& reason) = 0;
   // Unpublished rows (parked and held included), and parked rows alone.
   virtual absl::StatusOr<int64_t> CountUnpublished() = 0;
   virtual absl::StatusOr<int64_t> CountParked() = 0;
-  // Deletes published rows older than `retention` (a bounded chunk per call).
-  virtual absl::Status DeletePublished(absl::Duration retention) = 0;
 
   // The relay's named lock: one active relay per database.
   virtual bool TryAcquireLock() = 0;
@@ -71,11 +71,10 @@ class MysqlOutboxStore : public OutboxStore {
   explicit MysqlOutboxStore(mysql::ConnectionPool& pool, std::string lock_name = "");
 
   absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) override;
-  absl::Status MarkPublished(const std::vector<int64_t>& ids) override;
+  absl::Status DeletePublished(const std::vector<int64_t>& ids) override;
   absl::Status Park(int64_t id, const std::string& reason) override;
   absl::StatusOr<int64_t> CountUnpublished() override;
   absl::StatusOr<int64_t> CountParked() override;
-  absl::Status DeletePublished(absl::Duration retention) override;
   bool TryAcquireLock() override;
   bool HoldsLock() override;
   void ReleaseLock() override;

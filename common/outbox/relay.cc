@@ -264,7 +264,7 @@ absl::Status OutboxRelay::MarkAcknowledged(bool force) {
     return absl::OkStatus();
   }
   absl::Status marked =
-      store_.MarkPublished(std::vector<int64_t>(unmarked_.begin(), unmarked_.end()));
+      store_.DeletePublished(std::vector<int64_t>(unmarked_.begin(), unmarked_.end()));
   if (!marked.ok()) return marked;  // kept: marked with the next round's
   const int count = static_cast<int>(unmarked_.size());
   unmarked_.clear();
@@ -337,7 +337,6 @@ void OutboxRelay::ReportStats() {
 void OutboxRelay::Run() {
   absl::Duration backoff = options_.initial_backoff;
   absl::Time next_stats = absl::Now() + options_.stats_interval;
-  absl::Time next_cleanup = absl::Now();
   absl::Time next_lock_check = absl::Now();
   const size_t max_rounds = static_cast<size_t>(std::max(1, options_.max_rounds_in_flight));
   bool read = true;            // read the outbox on this pass
@@ -434,12 +433,6 @@ void OutboxRelay::Run() {
     if (now >= next_stats) {
       ReportStats();
       next_stats = now + options_.stats_interval;
-    }
-    if (now >= next_cleanup) {
-      if (absl::Status deleted = store_.DeletePublished(options_.retention); !deleted.ok()) {
-        log::Warning("deleting old outbox rows failed", {{"error", deleted.ToString()}});
-      }
-      next_cleanup = now + absl::Minutes(1);
     }
     // A full read means more is waiting: go again at once, while there is
     // room for a round. Otherwise wait for a commit, a round's reports or the

@@ -11,9 +11,12 @@
 //
 // The active relay checks its lock at most every `lock_check_interval`.
 //
-// Marks are off the publishing path: acknowledged rows are marked together,
-// at most `mark_interval` after the first of them was acknowledged (or when
-// a batch's worth is waiting, or when the relay stops or loses its lock).
+// Marking a row published deletes it: the outbox holds only what is still to
+// publish (Kafka keeps the events), and an event costs the database one
+// insert and one delete, no update. Marks are off the publishing path:
+// acknowledged rows are marked together, at most `mark_interval` after the
+// first of them was acknowledged (or when a batch's worth is waiting, or when
+// the relay stops or loses its lock).
 // Until then the relay skips them when it reads the outbox; a crash before
 // the mark publishes them again, which the consumers skip as above.
 //
@@ -87,8 +90,8 @@ struct RelayOptions {
   // publishing this long beside the one that took over; what both send is
   // sent twice, in the same order per key, and consumers skip the second.
   absl::Duration lock_check_interval = absl::Seconds(1);
-  // How long an acknowledged row may wait to be marked: one UPDATE (and one
-  // durable commit) per interval instead of one per round. Zero marks after
+  // How long an acknowledged row may wait to be marked (deleted): one DELETE
+  // (and one durable commit) per interval instead of one per round. Zero marks after
   // every round.
   absl::Duration mark_interval = absl::Milliseconds(100);
   absl::Duration publish_timeout = absl::Seconds(30);
@@ -99,8 +102,6 @@ struct RelayOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration stats_interval = absl::Seconds(10);
-  // Published rows older than this are deleted.
-  absl::Duration retention = absl::Hours(24);
   // Test hook, called at each step with the batch size.
   std::function<void(RelayStep, int)> on_step;
   // Called when the relay becomes able (true) or unable (false) to publish.

@@ -2,6 +2,7 @@
 // crashes around the publish, and one active relay among two.
 #include "common/outbox/relay.h"
 
+#include <cppconn/resultset.h>
 #include <signal.h>
 
 #include <fstream>
@@ -14,6 +15,8 @@
 #include "common/consumer/event_consumer.h"
 #include "common/events/event_route.h"
 #include "common/kafka/topics.h"
+#include "common/mysql/migrations.h"
+#include "common/mysql/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/outbox_store.h"
 #include "common/testing/event_fixture.h"
@@ -402,6 +405,78 @@ TEST_F(RelayTest, ARelayThatCannotReplaceItsFatalProducerHandsOverToTheStandby) 
   EXPECT_EQ(DistinctIds(records).size(), 20u);
   first.relay->Stop();
   standby.relay->Stop();
+}
+
+// An outbox as the relay before migration 0003 left it (published rows kept
+// with published_at, a parked row, rows still waiting) comes out holding only
+// what is still to publish, in the same order, with the same parked row, and
+// the published_at column and its two extra indexes gone.
+TEST(OutboxMigrationTest, MarkedRowsAreDeletedAndWhatIsStillToPublishKeepsItsOrder) {
+  shop::testing::TestDatabase database("outbox_migration");
+  ASSERT_TRUE(database.status().ok()) << database.status();
+  mysql::ConnectionPool pool(database.options());
+  const std::vector<mysql::Migration> all = OutboxMigrations();
+  ASSERT_GE(all.size(), 3u);
+  ASSERT_EQ(all[2].version, 3);
+  ASSERT_TRUE(mysql::ApplyMigrations(pool, "outbox", {all[0], all[1]}).ok());
+  // As the relay before 0003 left them: id 1 published, 2 waiting (key a),
+  // 3 published, 4 parked (key b), 5 waiting behind it, 6 waiting (key a).
+  const std::string old_rows =
+      "INSERT INTO outbox (event_id, topic, record_key, event_type, payload, source,"
+      " correlation_id, causation_id, created_at, published_at, parked_at) VALUES"
+      " (UUID(), 't', 'a', 'e', 'p1', 's', 'c', '', NOW(6), NOW(6), NULL),"
+      " (UUID(), 't', 'a', 'e', 'p2', 's', 'c', '', NOW(6), NULL, NULL),"
+      " (UUID(), 't', 'b', 'e', 'p3', 's', 'c', '', NOW(6), NOW(6), NULL),"
+      " (UUID(), 't', 'b', 'e', 'p4', 's', 'c', '', NOW(6), NULL, NOW(6)),"
+      " (UUID(), 't', 'b', 'e', 'p5', 's', 'c', '', NOW(6), NULL, NULL),"
+      " (UUID(), 't', 'a', 'e', 'p6', 's', 'c', '', NOW(6), NULL, NULL)";
+  ASSERT_TRUE(
+      mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(10), [&](mysql::Transaction& tx) {
+        tx.Prepare(old_rows).executeUpdate();
+        return absl::OkStatus();
+      }).ok());
+  auto applied = mysql::ApplyMigrations(pool, "outbox", all);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(*applied, static_cast<int>(all.size()) - 2);
+
+  MysqlOutboxStore store(pool);
+  auto rows = store.FetchPublishable(10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::string> payloads;
+  for (const OutboxRow& row : *rows) payloads.push_back(row.record.value);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"p2", "p6"})) << "p5 waits behind parked p4";
+  EXPECT_EQ(*store.CountUnpublished(), 4);
+  EXPECT_EQ(*store.CountParked(), 1);
+  auto parked = store.ListParked(10);
+  ASSERT_TRUE(parked.ok()) << parked.status();
+  ASSERT_EQ(parked->size(), 1u);
+  EXPECT_EQ((*parked)[0].held_behind, 1);
+
+  // Marking rows published deletes them, and nothing else.
+  ASSERT_TRUE(store.DeletePublished({(*rows)[0].id, (*rows)[1].id}).ok());
+  EXPECT_EQ(*store.CountUnpublished(), 2);
+  ASSERT_TRUE(store.Discard((*parked)[0].id).ok());
+  rows = store.FetchPublishable(10);
+  ASSERT_TRUE(rows.ok() && rows->size() == 1u);
+  EXPECT_EQ((*rows)[0].record.value, "p5");
+
+  std::set<std::string> indexes, columns;
+  ASSERT_TRUE(
+      mysql::RunInTransaction(pool, absl::Now() + absl::Seconds(10), [&](mysql::Transaction& tx) {
+        std::unique_ptr<sql::ResultSet> found(
+            tx.Prepare("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS"
+                       " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'outbox'")
+                .executeQuery());
+        while (found->next()) indexes.insert(found->getString(1));
+        found.reset(tx.Prepare("SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                               " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'outbox'")
+                        .executeQuery());
+        while (found->next()) columns.insert(found->getString(1));
+        return absl::OkStatus();
+      }).ok());
+  EXPECT_EQ(indexes, (std::set<std::string>{"PRIMARY", "outbox_parked"}));
+  EXPECT_EQ(columns.count("published_at"), 0u);
+  EXPECT_EQ(columns.count("event_id"), 1u);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ class FakeStore : public OutboxStore {
     }
     return out;
   }
-  absl::Status MarkPublished(const std::vector<int64_t>& ids) override {
+  absl::Status DeletePublished(const std::vector<int64_t>& ids) override {
     absl::MutexLock lock(&mu_);
     if (fail_marks_) return absl::UnavailableError("MySQL server has gone away");
     ++marks_;
@@ -94,7 +94,6 @@ class FakeStore : public OutboxStore {
     for (const FakeRow& row : rows_) n += row.parked && !row.published ? 1 : 0;
     return n;
   }
-  absl::Status DeletePublished(absl::Duration) override { return absl::OkStatus(); }
   bool TryAcquireLock() override {
     absl::MutexLock lock(&mu_);
     return lock_available_;

@@ -51,7 +51,8 @@ ABSL_FLAG(bool, unsafe_commit_before_apply, false,
           " for tools/chaos to prove that it notices lost events)");
 ABSL_FLAG(bool, relay, true, "run the outbox relay (one is active per database)");
 ABSL_FLAG(int, outbox_mark_interval_ms, 100,
-          "longest an acknowledged outbox row waits to be marked published (0: every round)");
+          "longest an acknowledged outbox row waits to be marked published, that is deleted"
+          " (0: every round)");
 ABSL_FLAG(int, outbox_max_rounds_in_flight, 4,
           "relay rounds produced and not yet acknowledged, at most (1: each round waits for its"
           " acknowledgements before the next reads the outbox)");
@@ -273,13 +274,13 @@ void ServiceRuntime::RegisterCollectors() {
             connection
                 ->Prepare("SELECT SUM(parked_at IS NULL), SUM(parked_at IS NOT NULL),"
                           " TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6))"
-                          " FROM outbox WHERE published_at IS NULL")
+                          " FROM outbox")
                 .executeQuery());
         if (row->next()) {
           registry
               .Gauge("shop_outbox_backlog_events",
-                     "Events in the outbox not yet marked published (an acknowledged"
-                     " one is marked within --outbox_mark_interval_ms).")
+                     "Events in the outbox not yet marked published, that is deleted (an"
+                     " acknowledged one is marked within --outbox_mark_interval_ms).")
               .With({})
               .Set(row->isNull(1) ? 0 : row->getInt64(1));
           registry.Gauge("shop_outbox_parked_events", "Events parked by the relay (see shopctl).")

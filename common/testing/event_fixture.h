@@ -42,7 +42,7 @@ absl::StatusOr<Effects> CountEffects(mysql::ConnectionPool& pool);
 absl::Status InsertRawOutboxRow(mysql::ConnectionPool& pool, const std::string& topic,
                                 const std::string& key, const std::string& payload);
 
-// Outbox rows not yet marked published.
+// Outbox rows not yet marked published (a published row is deleted).
 absl::StatusOr<int64_t> CountUnpublished(mysql::ConnectionPool& pool);
 
 }  // namespace shop::testing
