@@ -72,15 +72,19 @@ absl::StatusOr<std::vector<OutboxRow>> MysqlOutboxStore::FetchPublishable(int li
       pool_, "reading the outbox",
       [&](mysql::PooledConnection& connection) -> absl::StatusOr<std::vector<OutboxRow>> {
         // Every row in the table is unpublished (published ones are deleted),
-        // so this is a walk of the primary key from its start. Parked rows are
-        // rare, so the NOT EXISTS probe is an empty index range on
-        // outbox_parked almost always.
+        // so this is a walk of the primary key from its start. A row is held
+        // when a parked row of its topic and key comes before it. Parked rows
+        // are rare: the first NOT EXISTS, uncorrelated, runs once per read
+        // (one probe of outbox_parked) and, while nothing is parked, spares
+        // every row the correlated probe (a profile of d1 put 11% of
+        // MariaDB's time in it, evaluated row by row).
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT o.id, o.event_id, o.topic, o.record_key, o.event_type, o.payload, o.source,"
             " o.correlation_id, o.causation_id, o.created_at FROM outbox o FORCE INDEX (PRIMARY)"
-            " WHERE o.parked_at IS NULL AND NOT EXISTS ("
+            " WHERE o.parked_at IS NULL AND ("
+            "   NOT EXISTS (SELECT 1 FROM outbox q WHERE q.parked_at IS NOT NULL) OR NOT EXISTS ("
             "   SELECT 1 FROM outbox p WHERE p.parked_at IS NOT NULL"
-            "   AND p.topic = o.topic AND p.record_key = o.record_key AND p.id < o.id)"
+            "   AND p.topic = o.topic AND p.record_key = o.record_key AND p.id < o.id))"
             " ORDER BY o.id LIMIT ?");
         select.setInt(1, limit);
         std::unique_ptr<sql::ResultSet> result(select.executeQuery());
