@@ -27,6 +27,12 @@ struct OutboxRow {
   absl::Time created_at;
 };
 
+// Outbox ids from `first` to `last`, both included.
+struct IdRange {
+  int64_t first = 0;
+  int64_t last = -1;  // before first: empty
+};
+
 // A row the relay parked, for the operator.
 struct ParkedRow {
   int64_t id = 0;
@@ -46,10 +52,15 @@ class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
 
-  // Up to `limit` unpublished rows in id order, leaving out parked rows and
-  // the rows held behind them (a parked row of the same topic and key with a
-  // smaller id).
-  virtual absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) = 0;
+  // At most this many ranges in a read's `skip`.
+  static constexpr int kMaxSkipRanges = 4;
+
+  // Up to `limit` unpublished rows in id order, leaving out parked rows, the
+  // rows held behind them (a parked row of the same topic and key with a
+  // smaller id) and the rows whose ids are in `skip` (the relay's rows in
+  // flight or acknowledged: not read again only to be dropped).
+  virtual absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(
+      int limit, const std::vector<IdRange>& skip) = 0;
   // Marks rows published, which deletes them: the outbox holds only what is
   // still to publish (Kafka keeps the events).
   virtual absl::Status DeletePublished(const std::vector<int64_t>& ids) = 0;
@@ -70,7 +81,8 @@ class MysqlOutboxStore : public OutboxStore {
   // `lock_name` defaults to "outbox_relay:<database>".
   explicit MysqlOutboxStore(mysql::ConnectionPool& pool, std::string lock_name = "");
 
-  absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) override;
+  absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(
+      int limit, const std::vector<IdRange>& skip) override;
   absl::Status DeletePublished(const std::vector<int64_t>& ids) override;
   absl::Status Park(int64_t id, const std::string& reason) override;
   absl::StatusOr<int64_t> CountUnpublished() override;

@@ -1,6 +1,7 @@
 #include "common/outbox/relay.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <utility>
 #include <vector>
@@ -17,6 +18,27 @@ namespace {
 constexpr size_t kLatencyWindow = 4096;
 
 }  // namespace
+
+std::vector<IdRange> LongestRuns(const std::vector<int64_t>& sorted_ids, int max_ranges) {
+  std::vector<IdRange> runs;
+  for (int64_t id : sorted_ids) {
+    if (!runs.empty() && runs.back().last + 1 == id) {
+      runs.back().last = id;
+    } else {
+      runs.push_back({id, id});
+    }
+  }
+  const auto longer = [](const IdRange& a, const IdRange& b) {
+    return a.last - a.first > b.last - b.first;
+  };
+  if (runs.size() > static_cast<size_t>(std::max(0, max_ranges))) {
+    std::partial_sort(runs.begin(), runs.begin() + std::max(0, max_ranges), runs.end(), longer);
+    runs.resize(std::max(0, max_ranges));
+    std::sort(runs.begin(), runs.end(),
+              [](const IdRange& a, const IdRange& b) { return a.first < b.first; });
+  }
+  return runs;
+}
 
 PublisherFactory KafkaPublisherFactory(std::string brokers,
                                        std::map<std::string, std::string> config) {
@@ -100,10 +122,20 @@ absl::StatusOr<OutboxRelay::RoundStart> OutboxRelay::StartRound() {
     absl::MutexLock lock(&mu_);
     ++stats_.polls;
   }
-  // Rows in flight and acknowledged rows not yet marked come back from the
-  // read: fetch enough to fill a round without them.
+  // Rows in flight and acknowledged rows not yet marked are left out of the
+  // read where they make the longest runs of consecutive ids; the others
+  // come back and are dropped below: fetch enough to fill a round without
+  // them. (Without the runs, a row was read again at every round until its
+  // mark: at 0.1x MariaDB sent 25 KB per order.)
+  std::vector<int64_t> known;
+  known.reserve(unmarked_.size() + in_flight_ids_.size());
+  std::merge(unmarked_.begin(), unmarked_.end(), in_flight_ids_.begin(), in_flight_ids_.end(),
+             std::back_inserter(known));
+  const std::vector<IdRange> skip = LongestRuns(known, OutboxStore::kMaxSkipRanges);
+  int64_t skipped = 0;
+  for (const IdRange& range : skip) skipped += range.last - range.first + 1;
   auto fetched = store_.FetchPublishable(
-      options_.batch_size + static_cast<int>(unmarked_.size() + in_flight_ids_.size()));
+      options_.batch_size + static_cast<int>(static_cast<int64_t>(known.size()) - skipped), skip);
   if (!fetched.ok()) return fetched.status();
   std::vector<OutboxRow>& rows = *fetched;
   rows.erase(std::remove_if(rows.begin(), rows.end(),

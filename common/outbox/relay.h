@@ -125,6 +125,11 @@ struct RelayStats {
   absl::Duration latency_p99;
 };
 
+// The `max_ranges` longest runs of consecutive ids in `sorted_ids`
+// (ascending, no repeats), in id order. Only ids in the list fall in a run: a
+// missing id (a row not committed yet, or never) always ends one.
+std::vector<IdRange> LongestRuns(const std::vector<int64_t>& sorted_ids, int max_ranges);
+
 // Makes librdkafka producers for `brokers`, with `config` on top of the
 // defaults (see kafka::Producer::Create).
 PublisherFactory KafkaPublisherFactory(std::string brokers,

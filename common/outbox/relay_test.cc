@@ -407,6 +407,31 @@ TEST_F(RelayTest, ARelayThatCannotReplaceItsFatalProducerHandsOverToTheStandby) 
   standby.relay->Stop();
 }
 
+TEST_F(RelayTest, AReadLeavesOutTheIdRangesItIsToSkipAndNothingElse) {
+  Append(6, 6);
+  MysqlOutboxStore store(*pool_);
+  auto all = store.FetchPublishable(10, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 6u);
+  std::vector<int64_t> id;
+  for (const OutboxRow& row : *all) id.push_back(row.id);
+  const auto ids = [](const absl::StatusOr<std::vector<OutboxRow>>& rows) {
+    std::vector<int64_t> out;
+    if (rows.ok()) {
+      for (const OutboxRow& row : *rows) out.push_back(row.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(store.FetchPublishable(10, {{id[1], id[2]}, {id[4], id[4]}})),
+            (std::vector<int64_t>{id[0], id[3], id[5]}));
+  EXPECT_EQ(ids(store.FetchPublishable(1, {{id[0], id[0]}})), std::vector<int64_t>{id[1]})
+      << "the limit counts the rows returned";
+  EXPECT_EQ(ids(store.FetchPublishable(10, {{id[0], id[5]}})), std::vector<int64_t>{});
+  std::vector<IdRange> too_many(OutboxStore::kMaxSkipRanges + 1, IdRange{id[0], id[0]});
+  EXPECT_EQ(store.FetchPublishable(10, too_many).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 // An outbox as the relay before migration 0003 left it (published rows kept
 // with published_at, a parked row, rows still waiting) comes out holding only
 // what is still to publish, in the same order, with the same parked row, and
@@ -440,7 +465,7 @@ TEST(OutboxMigrationTest, MarkedRowsAreDeletedAndWhatIsStillToPublishKeepsItsOrd
   EXPECT_EQ(*applied, static_cast<int>(all.size()) - 2);
 
   MysqlOutboxStore store(pool);
-  auto rows = store.FetchPublishable(10);
+  auto rows = store.FetchPublishable(10, {});
   ASSERT_TRUE(rows.ok()) << rows.status();
   std::vector<std::string> payloads;
   for (const OutboxRow& row : *rows) payloads.push_back(row.record.value);
@@ -456,7 +481,7 @@ TEST(OutboxMigrationTest, MarkedRowsAreDeletedAndWhatIsStillToPublishKeepsItsOrd
   ASSERT_TRUE(store.DeletePublished({(*rows)[0].id, (*rows)[1].id}).ok());
   EXPECT_EQ(*store.CountUnpublished(), 2);
   ASSERT_TRUE(store.Discard((*parked)[0].id).ok());
-  rows = store.FetchPublishable(10);
+  rows = store.FetchPublishable(10, {});
   ASSERT_TRUE(rows.ok() && rows->size() == 1u);
   EXPECT_EQ((*rows)[0].record.value, "p5");
 

@@ -2,6 +2,7 @@
 // parking, per-key holding, the acknowledged prefix per partition, backoff
 // that a wake-up does not cut short, and a fatal producer replaced or given
 // up. The same relay runs on the real broker and database in relay_test.
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@ namespace {
 
 struct FakeRow {
   OutboxRow row;
+  bool hidden = false;  // not committed yet: its id is taken, the row not seen
   bool published = false;
   bool parked = false;
   std::string reason;
@@ -25,31 +27,52 @@ struct FakeRow {
 // OutboxStore in memory, with the same hold rule as the SQL.
 class FakeStore : public OutboxStore {
  public:
-  void Add(const std::string& key, std::string payload = "x", const std::string& topic = "t") {
+  // Returns the row's id.
+  int64_t Add(const std::string& key, std::string payload = "x", const std::string& topic = "t",
+              bool hidden = false) {
     absl::MutexLock lock(&mu_);
     FakeRow row;
+    row.hidden = hidden;
     row.row.id = static_cast<int64_t>(rows_.size()) + 1;
     row.row.record.topic = topic;
     row.row.record.key = key;
     row.row.record.value = std::move(payload);
     row.row.created_at = absl::Now();
     rows_.push_back(std::move(row));
+    return static_cast<int64_t>(rows_.size());
   }
-  absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(int limit) override {
+  // A transaction that took its id earlier commits now.
+  void Commit(int64_t id) {
     absl::MutexLock lock(&mu_);
+    rows_[id - 1].hidden = false;
+  }
+  absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(
+      int limit, const std::vector<IdRange>& skip) override {
+    absl::MutexLock lock(&mu_);
+    EXPECT_LE(skip.size(), static_cast<size_t>(kMaxSkipRanges));
     std::vector<OutboxRow> out;
     std::set<std::pair<std::string, std::string>> parked;
     for (const FakeRow& row : rows_) {
-      if (row.published) continue;
+      if (row.published || row.hidden) continue;
       const auto key = std::make_pair(row.row.record.topic, row.row.record.key);
       if (row.parked) {
         parked.insert(key);
         continue;
       }
       if (parked.count(key)) continue;
+      const bool skipped = std::any_of(skip.begin(), skip.end(), [&](const IdRange& range) {
+        return range.first <= row.row.id && row.row.id <= range.last;
+      });
+      if (skipped) continue;
       if (static_cast<int>(out.size()) < limit) out.push_back(row.row);
     }
+    rows_read_ += static_cast<int64_t>(out.size());
     return out;
+  }
+  // Rows returned by every read so far.
+  int64_t rows_read() {
+    absl::MutexLock lock(&mu_);
+    return rows_read_;
   }
   absl::Status DeletePublished(const std::vector<int64_t>& ids) override {
     absl::MutexLock lock(&mu_);
@@ -132,6 +155,7 @@ class FakeStore : public OutboxStore {
   int releases_ = 0;
   int lock_checks_ = 0;
   int marks_ = 0;
+  int64_t rows_read_ = 0;
   bool fail_marks_ = false;
 };
 
@@ -746,6 +770,72 @@ TEST(RelayRulesTest, WhenNoNewProducerCanBeMadeTheRelayGivesUpItsLockAndIsUnheal
   EXPECT_FALSE(store.Get(1).published);
   EXPECT_FALSE(store.Get(1).parked);
   relay.Stop();
+}
+
+TEST(LongestRunsTest, RunsOfConsecutiveIdsLongestFirstReturnedInIdOrder) {
+  EXPECT_TRUE(LongestRuns({}, 4).empty());
+  const auto ranges = [](const std::vector<IdRange>& runs) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (const IdRange& run : runs) out.emplace_back(run.first, run.last);
+    return out;
+  };
+  using Pairs = std::vector<std::pair<int64_t, int64_t>>;
+  // Runs: 1-3, 5-6, 9, 11-14, 20-21, 30.
+  const std::vector<int64_t> ids = {1, 2, 3, 5, 6, 9, 11, 12, 13, 14, 20, 21, 30};
+  EXPECT_EQ(ranges(LongestRuns(ids, 4)), (Pairs{{1, 3}, {5, 6}, {11, 14}, {20, 21}}));
+  EXPECT_EQ(ranges(LongestRuns(ids, 2)), (Pairs{{1, 3}, {11, 14}}));
+  EXPECT_EQ(ranges(LongestRuns(ids, 10)),
+            (Pairs{{1, 3}, {5, 6}, {9, 9}, {11, 14}, {20, 21}, {30, 30}}));
+  EXPECT_TRUE(LongestRuns(ids, 0).empty());
+}
+
+TEST(RelayRoundsTest, RowsInFlightOrAcknowledgedAreNotReadAgain) {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  options.mark_interval = absl::Hours(1);  // acknowledged rows stay unmarked
+  HeldHarness h(options);
+  for (int i = 0; i < 10; ++i) h.store.Add("k" + std::to_string(i));
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  EXPECT_EQ(h.store.rows_read(), 10);
+  h.store.Add("n1");
+  h.relay.Wake();  // the ten in flight
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  EXPECT_EQ(h.store.rows_read(), 11);
+  h.publisher.Release(0, Acknowledged);
+  h.publisher.Release(1, Acknowledged);
+  h.store.Add("n2");
+  h.relay.Wake();  // the eleven acknowledged, not marked
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  EXPECT_EQ(h.store.rows_read(), 12);
+  EXPECT_EQ(h.store.MarkedCount(), 0);
+  h.publisher.Release(2, Acknowledged);
+  h.relay.Stop();
+  EXPECT_EQ(h.store.MarkedCount(), 12);  // marked when the relay stops
+}
+
+TEST(RelayRoundsTest, ARowCommittedLateAmongRowsInFlightIsPublishedWhileTheyAwaitTheirReports) {
+  // Ids 1, 2, 4 and 5 are committed; 3 was taken by a transaction that
+  // commits only after they were produced. It is not skipped with them.
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  HeldHarness h(options);
+  h.store.Add("a");
+  h.store.Add("b");
+  const int64_t late = h.store.Add("c", "x", "t", /*hidden=*/true);
+  h.store.Add("d");
+  h.store.Add("e");
+  h.relay.Start();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  EXPECT_EQ(h.publisher.Keys()[0], (std::vector<std::string>{"a", "b", "d", "e"}));
+  h.store.Commit(late);
+  h.relay.Wake();
+  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  EXPECT_EQ(h.publisher.Keys()[1], std::vector<std::string>{"c"});
+  h.publisher.Release(0, Acknowledged);
+  h.publisher.Release(1, Acknowledged);
+  ASSERT_TRUE(WaitUntil([&] { return h.store.MarkedCount() == 5; }));
+  h.relay.Stop();
 }
 
 }  // namespace
