@@ -355,7 +355,10 @@ class Load {
       order::v1::CancelOrderResponse response;
       return orders_->CancelOrder(&context, request, &response);
     });
-    if (!status.ok()) ++counts_.cancel_failed;
+    if (!status.ok() && ++counts_.cancel_failed <= 5) {
+      std::fprintf(stderr, "chaos_load: cancelling %s: %d %s\n", id.c_str(), status.error_code(),
+                   status.error_message().c_str());
+    }
   }
 
   // An order to ship: tried when due, until it completes (then shipped), is
