@@ -13,7 +13,11 @@
 //
 // Marking a row published deletes it: the outbox holds only what is still to
 // publish (Kafka keeps the events), and an event costs the database one
-// insert and one delete, no update. Marks are off the publishing path:
+// insert and one delete, no update. The table is often empty, so an id must
+// never be handed out twice: InnoDB keeps its AUTO_INCREMENT counter across
+// restarts since MariaDB 10.2.4 and MySQL 8.0 (before, an empty table's
+// counter restarted at 1, and an id the relay still meant to mark could be
+// a new, unpublished row). Marks are off the publishing path:
 // acknowledged rows are marked together, at most `mark_interval` after the
 // first of them was acknowledged (or when a batch's worth is waiting, or when
 // the relay stops or loses its lock).
