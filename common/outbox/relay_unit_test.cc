@@ -227,6 +227,14 @@ RelayOptions FastOptions() {
   return options;
 }
 
+// FastOptions whose relay reads the outbox only when woken (or owed a read),
+// never on its own poll.
+RelayOptions WakeOnlyOptions() {
+  RelayOptions options = FastOptions();
+  options.poll_interval = absl::Hours(1);
+  return options;
+}
+
 // The relay with one shared publisher that the factory hands out again.
 struct Harness {
   explicit Harness(ScriptedPublisher::Script script, RelayOptions options = FastOptions())
@@ -313,8 +321,7 @@ TEST(RelayRulesTest, AcknowledgedRowsAreMarkedTogetherOncePerIntervalAndNeverSen
 }
 
 TEST(RelayRulesTest, AnIdleRelayMarksWhenTheIntervalIsUpNotAtItsNextPoll) {
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   options.mark_interval = absl::Milliseconds(20);
   Harness h([](const kafka::Record&, int) { return Ok(); }, options);
   h.relay.Start();
@@ -580,6 +587,10 @@ struct HeldHarness {
     publisher.ReleaseAll();
     relay.Stop();
   }
+  // True once exactly `n` rounds were produced (within WaitUntil's deadline).
+  bool AwaitRounds(size_t n) {
+    return WaitUntil([&] { return publisher.rounds() == n; });
+  }
   class Forwarder : public kafka::EventPublisher {
    public:
     explicit Forwarder(HeldPublisher* target) : target_(target) {}
@@ -605,16 +616,15 @@ struct HeldHarness {
 kafka::DeliveryReport Acknowledged(const std::string&) { return Ok(); }
 
 TEST(RelayRoundsTest, ACommitsRowsGoOutWhileTheRoundBeforeAwaitsItsAcknowledgement) {
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);  // only a wake-up reads the outbox
+  RelayOptions options = WakeOnlyOptions();
   options.mark_interval = absl::ZeroDuration();
   HeldHarness h(options);
   h.store.Add("a1");
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   h.store.Add("b1");
   h.relay.Wake();  // a commit, while a1 is unacknowledged
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   EXPECT_EQ(h.publisher.Keys(), (std::vector<std::vector<std::string>>{{"a1"}, {"b1"}}));
   EXPECT_EQ(h.store.MarkedCount(), 0);
   h.publisher.Release(1, Acknowledged);  // the later round first: it waits for the earlier
@@ -624,19 +634,18 @@ TEST(RelayRoundsTest, ACommitsRowsGoOutWhileTheRoundBeforeAwaitsItsAcknowledgeme
 }
 
 TEST(RelayRoundsTest, ALaterRowOfAKeyInFlightWaitsForItsRoundsAcknowledgement) {
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   HeldHarness h(options);
   h.store.Add("a1", "first");
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   h.store.Add("a1", "second");
   h.store.Add("b1");
   h.relay.Wake();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   EXPECT_EQ(h.publisher.Keys()[1], std::vector<std::string>{"b1"});  // a1's second waits
   h.publisher.Release(0, Acknowledged);
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  ASSERT_TRUE(h.AwaitRounds(3));
   EXPECT_EQ(h.publisher.Keys()[2], std::vector<std::string>{"a1"});
   h.publisher.Release(1, Acknowledged);
   h.publisher.Release(2, Acknowledged);
@@ -648,21 +657,20 @@ TEST(RelayRoundsTest, AnAcknowledgedRowOfALaterRoundBehindAFailureInItsPartition
   // a1 and a3 share a partition ('a' is odd); b2 is in the other. a1 fails
   // transiently after a3's round was produced and acknowledged: a3 is not
   // marked (it would overtake a1's retry), b2 is, and both a's go again.
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   options.mark_interval = absl::ZeroDuration();
   HeldHarness h(options);
   h.store.Add("a1");
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   h.store.Add("b2");
   h.store.Add("a3");
   h.relay.Wake();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   h.publisher.Release(1, Acknowledged);
   h.publisher.Release(
       0, [](const std::string&) { return Failed(absl::UnavailableError("timed out")); });
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));  // after the backoff
+  ASSERT_TRUE(h.AwaitRounds(3));  // after the backoff
   EXPECT_EQ(h.publisher.Keys()[2], (std::vector<std::string>{"a1", "a3"}));
   ASSERT_TRUE(WaitUntil([&] { return h.store.Get(2).published; }));  // b2
   EXPECT_FALSE(h.store.Get(3).published);                            // a3
@@ -674,24 +682,23 @@ TEST(RelayRoundsTest, AnAcknowledgedRowOfALaterRoundBehindAFailureInItsPartition
 
 TEST(RelayRoundsTest,
      ARoundIsProducedOnlyWhileFewerThanTheMostAreInFlightAndAReadAskedMeanwhileIsKept) {
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   options.max_rounds_in_flight = 2;
   options.mark_interval = absl::ZeroDuration();  // no timer to wake it: only the owed read
   HeldHarness h(options);
   h.store.Add("a1");
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   h.store.Add("b1");
   h.relay.Wake();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   h.store.Add("c1");
   h.relay.Wake();
   // Two in flight: c1 waits for one of them, however long.
   absl::SleepFor(absl::Milliseconds(50));  // a bounded look for a round that must not come
   EXPECT_EQ(h.publisher.rounds(), 2u);
   h.publisher.Release(0, Acknowledged);
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  ASSERT_TRUE(h.AwaitRounds(3));
   EXPECT_EQ(h.publisher.Keys()[2], std::vector<std::string>{"c1"});
   h.publisher.Release(1, Acknowledged);
   h.publisher.Release(2, Acknowledged);
@@ -790,23 +797,22 @@ TEST(LongestRunsTest, RunsOfConsecutiveIdsLongestFirstReturnedInIdOrder) {
 }
 
 TEST(RelayRoundsTest, RowsInFlightOrAcknowledgedAreNotReadAgain) {
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   options.mark_interval = absl::Hours(1);  // acknowledged rows stay unmarked
   HeldHarness h(options);
   for (int i = 0; i < 10; ++i) h.store.Add("k" + std::to_string(i));
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   EXPECT_EQ(h.store.rows_read(), 10);
   h.store.Add("n1");
   h.relay.Wake();  // the ten in flight
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   EXPECT_EQ(h.store.rows_read(), 11);
   h.publisher.Release(0, Acknowledged);
   h.publisher.Release(1, Acknowledged);
   h.store.Add("n2");
   h.relay.Wake();  // the eleven acknowledged, not marked
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 3; }));
+  ASSERT_TRUE(h.AwaitRounds(3));
   EXPECT_EQ(h.store.rows_read(), 12);
   EXPECT_EQ(h.store.MarkedCount(), 0);
   h.publisher.Release(2, Acknowledged);
@@ -817,8 +823,7 @@ TEST(RelayRoundsTest, RowsInFlightOrAcknowledgedAreNotReadAgain) {
 TEST(RelayRoundsTest, ARowCommittedLateAmongRowsInFlightIsPublishedWhileTheyAwaitTheirReports) {
   // Ids 1, 2, 4 and 5 are committed; 3 was taken by a transaction that
   // commits only after they were produced. It is not skipped with them.
-  RelayOptions options = FastOptions();
-  options.poll_interval = absl::Hours(1);
+  RelayOptions options = WakeOnlyOptions();
   HeldHarness h(options);
   h.store.Add("a");
   h.store.Add("b");
@@ -826,11 +831,11 @@ TEST(RelayRoundsTest, ARowCommittedLateAmongRowsInFlightIsPublishedWhileTheyAwai
   h.store.Add("d");
   h.store.Add("e");
   h.relay.Start();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 1; }));
+  ASSERT_TRUE(h.AwaitRounds(1));
   EXPECT_EQ(h.publisher.Keys()[0], (std::vector<std::string>{"a", "b", "d", "e"}));
   h.store.Commit(late);
   h.relay.Wake();
-  ASSERT_TRUE(WaitUntil([&] { return h.publisher.rounds() == 2; }));
+  ASSERT_TRUE(h.AwaitRounds(2));
   EXPECT_EQ(h.publisher.Keys()[1], std::vector<std::string>{"c"});
   h.publisher.Release(0, Acknowledged);
   h.publisher.Release(1, Acknowledged);
