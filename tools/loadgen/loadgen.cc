@@ -3,8 +3,9 @@
 // Places orders at a fixed concurrency (closed loop) or a target rate (open
 // loop) for a duration, over a catalog it seeds, and measures:
 //   - PlaceOrder latency (client view);
-//   - end-to-end latency from the order being accepted to OrderCompleted,
-//     DeliveryCreated and SettlementRecorded seen on Kafka;
+//   - end-to-end latency from the order being accepted to SettlementRecorded
+//     fetched from Kafka (settled), and to OrderCompleted and DeliveryCreated
+//     published (their records' timestamps);
 //   - where that time goes, hop by hop: each relay (outbox commit -> record
 //     produced) and each consumer (record produced -> its follow-up event
 //     written), from the events' ce_time and the records' Kafka timestamps;
@@ -42,6 +43,7 @@
 #include "proto/shop/order/v1/events.pb.h"
 #include "proto/shop/order/v1/order_service.grpc.pb.h"
 #include "proto/shop/product/v1/product_service.grpc.pb.h"
+#include "tools/loadgen/settled_hops.h"
 
 ABSL_FLAG(std::string, order, "127.0.0.1:50051", "order service");
 ABSL_FLAG(std::string, product, "127.0.0.1:50052", "product service (to seed the catalog)");
@@ -101,57 +103,34 @@ std::string Topic(const std::string& name) {
 }
 
 // Order events on Kafka, timed against the moment each order was accepted.
+//
+// The load generator is not part of the system under test, so it reads as
+// little as it can while the load runs: one consumer reads
+// shop.settlement.events live, fetching as soon as a record arrives (the
+// settled time is when SettlementRecorded is fetched, as any downstream
+// reader would see it). Everything else a hop or a stage needs is in the
+// records themselves (ce_time: written to the outbox; the record's
+// timestamp: handed to the producer), so a second consumer reads the other
+// three topics in large, rare fetches (at most every 500 ms, or per MiB):
+// read live too, they cost the broker about a quarter of its fetch requests
+// at 0.1x the storage limit. OrderCompleted and DeliveryCreated are timed
+// by their records' timestamps (published), not by when they were fetched.
 class EventClock {
  public:
   EventClock() {
-    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    std::string error;
-    conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
-    conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
-    // The broker answers a fetch as soon as a record arrives (fetch.min.bytes is
-    // 1): a long wait costs no precision, only fewer empty fetches that would
-    // load the broker under test.
-    conf->set("fetch.wait.max.ms", "500", error);
-    conf->set("enable.auto.commit", "false", error);
-    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
-    // Each partition read from its end as of now, assigned directly (no
-    // group rebalance, no offset reset racing the first orders): every event
-    // of an order placed after this constructor returns is seen.
-    std::vector<RdKafka::TopicPartition*> start;
-    for (const std::string& topic :
-         {Topic("shop.order.events"), Topic("shop.product.events"), Topic("shop.delivery.events"),
-          Topic("shop.settlement.events")}) {
-      std::unique_ptr<RdKafka::Topic> handle(
-          RdKafka::Topic::create(consumer_.get(), topic, nullptr, error));
-      RdKafka::Metadata* raw = nullptr;
-      if (consumer_->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) {
-        std::fprintf(stderr, "loadgen: no metadata for %s\n", topic.c_str());
-        std::exit(1);
-      }
-      std::unique_ptr<RdKafka::Metadata> metadata(raw);
-      for (const auto* topic_metadata : *metadata->topics()) {
-        for (const auto* partition : *topic_metadata->partitions()) {
-          int64_t low = 0, high = 0;
-          if (consumer_->query_watermark_offsets(topic, partition->id(), &low, &high, 10000) !=
-              RdKafka::ERR_NO_ERROR) {
-            std::fprintf(stderr, "loadgen: no end offset for %s\n", topic.c_str());
-            std::exit(1);
-          }
-          start.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
-        }
-      }
-    }
-    if (start.empty() || consumer_->assign(start) != RdKafka::ERR_NO_ERROR) {
-      std::fprintf(stderr, "loadgen: cannot assign the event topics' partitions\n");
-      std::exit(1);
-    }
-    RdKafka::TopicPartition::destroy(start);
-    thread_ = std::thread([this] { Run(); });
+    live_ = Reader({Topic("shop.settlement.events")}, /*min_bytes=*/1);
+    log_ = Reader(
+        {Topic("shop.order.events"), Topic("shop.product.events"), Topic("shop.delivery.events")},
+        /*min_bytes=*/1 << 20);
+    live_thread_ = std::thread([this] { Run(*live_, /*live=*/true); });
+    log_thread_ = std::thread([this] { Run(*log_, /*live=*/false); });
   }
   ~EventClock() {
     stop_ = true;
-    thread_.join();
-    consumer_->close();
+    live_thread_.join();
+    log_thread_.join();
+    live_->close();
+    log_->close();
   }
   void Accepted(const std::string& order_id, absl::Time at) {
     absl::MutexLock lock(&mu_);
@@ -176,68 +155,75 @@ class EventClock {
     return completed_timeline_;
   }
 
-  // The settled orders' time, hop by hop, in ms. The saga's chain is
-  // OrderPlaced (order) -> StockReserved (product) -> OrderCompleted (order)
-  // -> SettlementRecorded (settlement); an event's ce_time is when its
-  // service wrote it to its outbox (before COMMIT), a record's timestamp when
-  // a relay handed it to the producer. So "relay" is commit plus relay, and
-  // "consumer" is the broker, the fetch, the batch and the handler. The
-  // first entry runs beside the order relay's hop (the client hears back
-  // while the relay reads the row): accepted->settled is the sum of the
-  // others less that one.
+  // The settled orders' time, hop by hop, in ms (see settled_hops.h).
   std::vector<std::pair<std::string, std::vector<double>>> Hops() {
-    static const std::vector<std::pair<std::string, std::string>> kChain = {
-        {"order", "shop.order.v1.OrderPlaced"},
-        {"product", "shop.product.v1.StockReserved"},
-        {"order", "shop.order.v1.OrderCompleted"},
-        {"settlement", "shop.settlement.v1.SettlementRecorded"}};
-    std::vector<std::pair<std::string, std::vector<double>>> hops;
-    hops.push_back({"(not a hop) OrderPlaced written -> PlaceOrder's reply received", {}});
-    for (size_t i = 0; i < kChain.size(); ++i) {
-      if (i > 0)
-        hops.push_back({absl::StrCat(kChain[i].first, " consumer -> ", kChain[i].second), {}});
-      hops.push_back({absl::StrCat(kChain[i].first, " relay: ", kChain[i].second), {}});
-    }
-    hops.push_back({"seen: SettlementRecorded fetched by the load generator", {}});
     absl::MutexLock lock(&mu_);
-    for (const auto& [order_id, seen] : chain_) {
-      auto accepted = accepted_.find(order_id);
-      if (accepted == accepted_.end()) continue;
-      std::vector<const Sighting*> steps;
-      for (const auto& [service, type] : kChain) {
-        auto it = seen.find(type);
-        if (it == seen.end()) break;
-        steps.push_back(&it->second);
-      }
-      if (steps.size() != kChain.size()) continue;  // not settled (or seen twice: first kept)
-      auto ms = [](absl::Time from, absl::Time to) {
-        return absl::ToDoubleMilliseconds(to - from);
-      };
-      size_t h = 0;
-      hops[h++].second.push_back(ms(steps[0]->written, accepted->second));
-      for (size_t i = 0; i < steps.size(); ++i) {
-        if (i > 0) hops[h++].second.push_back(ms(steps[i - 1]->produced, steps[i]->written));
-        hops[h++].second.push_back(ms(steps[i]->written, steps[i]->produced));
-      }
-      hops[h++].second.push_back(ms(steps.back()->produced, steps.back()->fetched));
-    }
-    return hops;
+    return shop::loadgen::SettledHops(chain_, accepted_);
   }
 
  private:
-  void Run() {
+  // A consumer of `topics` from their ends as of now, assigned directly (no
+  // group rebalance, no offset reset racing the first orders): every event
+  // of an order placed after the constructor returns is seen. The broker
+  // answers a fetch once `min_bytes` are there or after 500 ms: a long wait
+  // costs the live reader no precision (min_bytes 1), only fewer empty
+  // fetches that would load the broker under test.
+  static std::unique_ptr<RdKafka::KafkaConsumer> Reader(const std::vector<std::string>& topics,
+                                                        int min_bytes) {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string error;
+    conf->set("bootstrap.servers", absl::GetFlag(FLAGS_brokers), error);
+    conf->set("group.id", "loadgen_" + shop::events::NewUuid(), error);
+    conf->set("fetch.wait.max.ms", "500", error);
+    conf->set("fetch.min.bytes", std::to_string(min_bytes), error);
+    conf->set("enable.auto.commit", "false", error);
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+        RdKafka::KafkaConsumer::create(conf.get(), error));
+    std::vector<RdKafka::TopicPartition*> start;
+    for (const std::string& topic : topics) {
+      std::unique_ptr<RdKafka::Topic> handle(
+          RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
+      RdKafka::Metadata* raw = nullptr;
+      if (consumer->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) {
+        std::fprintf(stderr, "loadgen: no metadata for %s\n", topic.c_str());
+        std::exit(1);
+      }
+      std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      for (const auto* topic_metadata : *metadata->topics()) {
+        for (const auto* partition : *topic_metadata->partitions()) {
+          int64_t low = 0, high = 0;
+          if (consumer->query_watermark_offsets(topic, partition->id(), &low, &high, 10000) !=
+              RdKafka::ERR_NO_ERROR) {
+            std::fprintf(stderr, "loadgen: no end offset for %s\n", topic.c_str());
+            std::exit(1);
+          }
+          start.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
+        }
+      }
+    }
+    if (start.empty() || consumer->assign(start) != RdKafka::ERR_NO_ERROR) {
+      std::fprintf(stderr, "loadgen: cannot assign the event topics' partitions\n");
+      std::exit(1);
+    }
+    RdKafka::TopicPartition::destroy(start);
+    return consumer;
+  }
+
+  void Run(RdKafka::KafkaConsumer& consumer, bool live) {
     while (!stop_) {
-      std::unique_ptr<RdKafka::Message> message(consumer_->consume(50));
+      std::unique_ptr<RdKafka::Message> message(consumer.consume(50));
       if (message->err() != RdKafka::ERR_NO_ERROR || message->key() == nullptr) continue;
       const absl::Time now = absl::Now();
       const auto metadata = shop::events::FromHeaders(shop::kafka::HeadersOf(*message));
       if (!metadata.ok()) continue;
       const std::string& type = metadata->type;
+      const absl::Time produced = absl::FromUnixMillis(message->timestamp().timestamp);
+      // Fetched: only the live reader's sightings carry a meaningful time.
+      const absl::Time seen = live ? now : produced;
       {
         absl::MutexLock lock(&mu_);
         chain_[*message->key()].try_emplace(
-            type,
-            Sighting{metadata->time, absl::FromUnixMillis(message->timestamp().timestamp), now});
+            type, shop::loadgen::Sighting{metadata->time, produced, seen});
       }
       const char* stage = type == "shop.order.v1.OrderCompleted"            ? "completed"
                           : type == "shop.delivery.v1.DeliveryCreated"      ? "delivery"
@@ -247,29 +233,24 @@ class EventClock {
       absl::MutexLock lock(&mu_);
       auto it = accepted_.find(*message->key());
       if (it == accepted_.end()) continue;
-      const double ms = absl::ToDoubleMilliseconds(now - it->second);
+      const double ms = absl::ToDoubleMilliseconds(seen - it->second);
       latencies_[stage].push_back(ms);
       if (std::string(stage) == "completed") {
-        completed_timeline_.emplace_back(absl::ToDoubleSeconds(now - start_), ms);
+        completed_timeline_.emplace_back(absl::ToDoubleSeconds(seen - start_), ms);
       }
     }
   }
 
   const absl::Time start_ = absl::Now();
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::thread thread_;
+  std::unique_ptr<RdKafka::KafkaConsumer> live_, log_;
+  std::thread live_thread_, log_thread_;
   std::atomic<bool> stop_{false};
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, absl::Time> accepted_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<double>> latencies_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<double, double>> completed_timeline_ ABSL_GUARDED_BY(mu_);
-  // Every order's events as they pass: when each was written, produced and
-  // fetched here.
-  struct Sighting {
-    absl::Time written, produced, fetched;
-  };
-  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Sighting>> chain_
-      ABSL_GUARDED_BY(mu_);
+  // Every order's events as they pass.
+  shop::loadgen::Sightings chain_ ABSL_GUARDED_BY(mu_);
 };
 
 // Lag of consumer group `group` on `topic`; -1 when it cannot be read.
