@@ -154,6 +154,30 @@ cpu, db = cpu_profile("d1", get(d1, "ok")), db_profile("d1", get(d1, "ok"))
 cpu_tenth, db_tenth = cpu_profile("d3", get(d3, "ok")), db_profile("d3", get(d3, "ok"))
 
 tenth_p99 = get(d3, "e2e", "settlement", "p99_ms")
+
+
+# Accepted->settled against the offered rate (d3 and the curve's runs at
+# lower rates), with what an order cost at each: where the latency target
+# holds, and how busy the machine is when batches are small.
+def curve_point(run, data, factor):
+    orders = get(data, "ok")
+    cpu_run, db_run = cpu_profile(run, orders), db_profile(run, orders)
+    return {"factor": factor, "offered_per_s": get(data, "target_rate"),
+            "accepted_per_s": get(data, "throughput"),
+            "settled_p50_ms": get(data, "e2e", "settlement", "p50_ms"),
+            "settled_p99_ms": get(data, "e2e", "settlement", "p99_ms"),
+            "cpu_ms_per_order": cpu_run, "cores_busy": cpu_run["total"] * get(data, "throughput") / 1000,
+            "statements_per_order": db_run.get("Questions", 0.0),
+            "commits_per_order": db_run.get("Com_commit", 0.0)}
+
+
+latency_curve = []
+for path in glob.glob(os.path.join(out, "d3_at_*x.json")):
+    run = os.path.basename(path)[:-len(".json")]
+    latency_curve.append(curve_point(run, load(path), float(run[len("d3_at_"):-1])))
+if d3:
+    latency_curve.append(curve_point("d3", d3, 0.1))
+latency_curve.sort(key=lambda point: point["factor"])
 # (target, met, figure, measured in this run); a phase left out by
 # BENCH_PHASES is "not run", not a miss.
 targets = [
@@ -235,6 +259,15 @@ for run, profile, words in ((cpu, db, "d1"), (cpu_tenth, db_tenth, "d3, at 0.1x 
         md += ["", f"MariaDB's work per order during {words} (SHOW GLOBAL STATUS deltas / orders):", "",
                "| counter | per order |", "| --- | --- |"]
         md += [f"| {k} | {v:.2f} |" for k, v in sorted(profile.items())]
+if len(latency_curve) > 1:
+    md += ["", "Accepted->settled against the offered rate (open loop; CPU of every process per order, "
+           "and the cores that makes at that rate, until every order settled):", "",
+           "| offered | accepted | settled p50 | settled p99 | CPU per order | cores busy | "
+           "statements / commits per order |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    md += [f"| {p['factor']}x = {p['offered_per_s']:.0f}/s | {p['accepted_per_s']:.0f}/s | "
+           f"{p['settled_p50_ms']:.1f} ms | {p['settled_p99_ms']:.1f} ms | "
+           f"{p['cpu_ms_per_order']['total']:.2f} ms | {p['cores_busy']:.2f} | "
+           f"{p['statements_per_order']:.1f} / {p['commits_per_order']:.2f} |" for p in latency_curve]
 if relay:
     md += ["", "Our outbox relay against Debezium, same outbox table, same MariaDB, same run:", "",
            "| relay | events/s | commit->consume p50 | p99 |", "| --- | --- | --- | --- |"]
@@ -264,6 +297,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
                "capacity": capacity, "capacity_two_instances": capacity_two,
                "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
                "cpu_ms_per_order_tenth": cpu_tenth, "mariadb_per_order_tenth": db_tenth,
+               "latency_curve": latency_curve,
                "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99, "delivery_down": down,
                "catchup": catchup, "relay_vs_debezium": relay, "coupons": coupons,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} if t[3] else

@@ -11,7 +11,8 @@
 #      downstream consuming) and the CPU every process spent until those
 #      orders settled; d2 the sustained end-to-end capacity, found by stepping
 #      the offered rate; d3 accepted->settled latency at 0.1x the storage
-#      limit; the same PlaceOrder load through ghz;
+#      limit, and at 0.02x and 0.05x (the latency curve); the same PlaceOrder
+#      load through ghz;
 #   e. failure isolation: the same load with delivery stopped, then the time
 #      delivery takes to catch up;
 #   g. coupon issuance: how fast IssueCoupon requests are accepted and how
@@ -233,19 +234,37 @@ if phase capacity2; then
   LOADGEN=("${LOADGEN_ONE[@]}")
 fi
 
+# An open-loop run at a fixed rate with d1's profile: the CPU of every
+# process and MariaDB's counters from its first order until every order
+# settled (the groups drained before and after).
+open_loop() { # name rate [loadgen flags...]
+  local name="$1" rate="$2"
+  shift 2
+  drain
+  echo "before $(cpu_snapshot)" >"${OUT}/${name}_cpu.txt"
+  db_counters "${OUT}/${name}_db_before.txt"
+  "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" "$@"
+  drain
+  echo "after $(cpu_snapshot)" >>"${OUT}/${name}_cpu.txt"
+  db_counters "${OUT}/${name}_db_after.txt"
+}
+
 if phase latency; then
   rate="$(python3 -c "print(round(${STORAGE_RATE} * 0.1))")"
   echo "[bench] d3. end to end at ${rate} orders/s (0.1x the storage limit, open loop)"
   warm_up
-  drain
   # The same profile as d1's, at a rate where batches are small.
-  echo "before $(cpu_snapshot)" >"${OUT}/d3_cpu.txt"
-  db_counters "${OUT}/d3_db_before.txt"
-  "${LOADGEN[@]}" --rate="${rate}" --concurrency=64 --duration="${SECONDS_PER_RUN}" \
-    --label=e2e_tenth --json_out="${OUT}/d3_tenth.json" --timeline_out="${OUT}/d3_timeline.csv"
-  drain
-  echo "after $(cpu_snapshot)" >>"${OUT}/d3_cpu.txt"
-  db_counters "${OUT}/d3_db_after.txt"
+  open_loop d3 "${rate}" --label=e2e_tenth --json_out="${OUT}/d3_tenth.json" \
+    --timeline_out="${OUT}/d3_timeline.csv"
+  # The same at lower rates (BENCH_LATENCY_CURVE, fractions of the storage
+  # limit): up to which rate the latency target holds, and what an order
+  # costs when every batch is one or two events.
+  for factor in ${BENCH_LATENCY_CURVE-0.02 0.05}; do
+    rate="$(python3 -c "print(max(1, round(${STORAGE_RATE} * ${factor})))")"
+    echo "[bench] d3 curve: end to end at ${rate} orders/s (${factor}x the storage limit)"
+    open_loop "d3_at_${factor}x" "${rate}" --label="e2e_at_${factor}x" \
+      --json_out="${OUT}/d3_at_${factor}x.json"
+  done
 fi
 
 if phase ghz; then
