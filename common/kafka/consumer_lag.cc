@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/kafka/kafka_status.h"
+#include "common/kafka/watermarks.h"
 
 namespace shop::kafka {
 
@@ -20,37 +21,21 @@ absl::StatusOr<int64_t> ConsumerLag(const std::string& brokers, const std::strin
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(
       RdKafka::KafkaConsumer::create(conf.get(), error));
   if (consumer == nullptr) return absl::InternalError(absl::StrCat("consumer: ", error));
-  std::unique_ptr<RdKafka::Topic> handle(
-      RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
-  RdKafka::Metadata* raw = nullptr;
-  if (RdKafka::ErrorCode code = consumer->metadata(false, handle.get(), &raw, kTimeoutMs);
-      code != RdKafka::ERR_NO_ERROR) {
-    return KafkaStatus(code, "reading metadata");
-  }
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  auto watermarks = TopicWatermarks(*consumer, topic, absl::Milliseconds(kTimeoutMs));
+  if (!watermarks.ok()) return watermarks.status();
   std::vector<RdKafka::TopicPartition*> partitions;
-  for (const auto* topic_metadata : *metadata->topics()) {
-    for (const auto* partition : *topic_metadata->partitions()) {
-      partitions.push_back(RdKafka::TopicPartition::create(topic, partition->id()));
-    }
+  for (const PartitionWatermarks& partition : *watermarks) {
+    partitions.push_back(RdKafka::TopicPartition::create(topic, partition.partition));
   }
   absl::StatusOr<int64_t> lag = int64_t{0};
-  if (partitions.empty()) {
-    lag = absl::UnavailableError(absl::StrCat("topic ", topic, " has no partitions"));
-  } else if (RdKafka::ErrorCode code = consumer->committed(partitions, kTimeoutMs);
-             code != RdKafka::ERR_NO_ERROR) {
+  if (RdKafka::ErrorCode code = consumer->committed(partitions, kTimeoutMs);
+      code != RdKafka::ERR_NO_ERROR) {
     lag = KafkaStatus(code, "reading committed offsets");
   }
-  for (RdKafka::TopicPartition* partition : partitions) {
-    if (!lag.ok()) break;
-    int64_t low = 0, high = 0;
-    if (RdKafka::ErrorCode code = consumer->query_watermark_offsets(topic, partition->partition(),
-                                                                    &low, &high, kTimeoutMs);
-        code != RdKafka::ERR_NO_ERROR) {
-      lag = KafkaStatus(code, "reading watermarks");
-      break;
-    }
-    *lag += high - (partition->offset() < 0 ? low : partition->offset());
+  for (size_t i = 0; lag.ok() && i < partitions.size(); ++i) {
+    const PartitionWatermarks& range = (*watermarks)[i];
+    // Nothing committed: the group starts from the first record held.
+    *lag += range.high - (partitions[i]->offset() < 0 ? range.low : partitions[i]->offset());
   }
   RdKafka::TopicPartition::destroy(partitions);
   consumer->close();

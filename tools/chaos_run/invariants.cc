@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/kafka/watermarks.h"
 #include "common/mysql/connection_pool.h"
 #include "common/mysql/errors.h"
 #include "proto/shop/coupon/v1/coupon.pb.h"
@@ -95,14 +96,11 @@ absl::StatusOr<std::map<std::string, int64_t>> DeadLetters(const Inputs& inputs)
   for (const RdKafka::TopicMetadata* topic : *metadata->topics()) {
     const std::string& name = topic->topic();
     if (!absl::EndsWith(name, ".dlq") || !absl::StartsWith(name, prefix)) continue;
+    auto watermarks = kafka::TopicWatermarks(*handle, name, absl::Seconds(10));
+    if (!watermarks.ok()) return watermarks.status();
     int64_t records = 0;
-    for (const RdKafka::PartitionMetadata* partition : *topic->partitions()) {
-      int64_t low = 0, high = 0;
-      if (handle->query_watermark_offsets(name, partition->id(), &low, &high, 10000) !=
-          RdKafka::ERR_NO_ERROR) {
-        return absl::UnavailableError("cannot read the offsets of " + name);
-      }
-      records += high - low;
+    for (const kafka::PartitionWatermarks& partition : *watermarks) {
+      records += partition.high - partition.low;
     }
     if (records > 0) found[name] = records;
   }

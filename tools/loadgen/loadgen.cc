@@ -38,6 +38,7 @@
 #include "common/kafka/consumer_lag.h"
 #include "common/kafka/record_headers.h"
 #include "common/kafka/topics.h"
+#include "common/kafka/watermarks.h"
 #include "common/tls/tls.h"
 #include "nlohmann/json.hpp"
 #include "proto/shop/order/v1/events.pb.h"
@@ -181,24 +182,14 @@ class EventClock {
         RdKafka::KafkaConsumer::create(conf.get(), error));
     std::vector<RdKafka::TopicPartition*> start;
     for (const std::string& topic : topics) {
-      std::unique_ptr<RdKafka::Topic> handle(
-          RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
-      RdKafka::Metadata* raw = nullptr;
-      if (consumer->metadata(false, handle.get(), &raw, 10000) != RdKafka::ERR_NO_ERROR) {
-        std::fprintf(stderr, "loadgen: no metadata for %s\n", topic.c_str());
+      auto watermarks = shop::kafka::TopicWatermarks(*consumer, topic, absl::Seconds(10));
+      if (!watermarks.ok()) {
+        std::fprintf(stderr, "loadgen: %s\n", watermarks.status().ToString().c_str());
         std::exit(1);
       }
-      std::unique_ptr<RdKafka::Metadata> metadata(raw);
-      for (const auto* topic_metadata : *metadata->topics()) {
-        for (const auto* partition : *topic_metadata->partitions()) {
-          int64_t low = 0, high = 0;
-          if (consumer->query_watermark_offsets(topic, partition->id(), &low, &high, 10000) !=
-              RdKafka::ERR_NO_ERROR) {
-            std::fprintf(stderr, "loadgen: no end offset for %s\n", topic.c_str());
-            std::exit(1);
-          }
-          start.push_back(RdKafka::TopicPartition::create(topic, partition->id(), high));
-        }
+      for (const shop::kafka::PartitionWatermarks& partition : *watermarks) {
+        start.push_back(
+            RdKafka::TopicPartition::create(topic, partition.partition, partition.high));
       }
     }
     if (start.empty() || consumer->assign(start) != RdKafka::ERR_NO_ERROR) {
