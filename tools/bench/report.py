@@ -61,6 +61,7 @@ b = load(os.path.join(out, "b_storage.json"))
 c = load(os.path.join(out, "c_kafka.json"))
 d1 = load(os.path.join(out, "d1_place.json"))
 d3 = load(os.path.join(out, "d3_tenth.json"))
+alone = load(os.path.join(out, "d1_alone.json"))
 down = load(os.path.join(out, "e_delivery_down.json"))
 catchup = load(os.path.join(out, "e_catchup.json"))
 ghz = load(os.path.join(out, "ghz.json"))
@@ -152,6 +153,7 @@ def db_profile(run, orders):
 
 cpu, db = cpu_profile("d1", get(d1, "ok")), db_profile("d1", get(d1, "ok"))
 cpu_tenth, db_tenth = cpu_profile("d3", get(d3, "ok")), db_profile("d3", get(d3, "ok"))
+cpu_alone = cpu_profile("d1_alone", get(alone, "ok"))
 
 tenth_p99 = get(d3, "e2e", "settlement", "p99_ms")
 
@@ -203,6 +205,12 @@ rows = [
     ("d1. PlaceOrder (loadgen, closed loop)", f"{place_rate:.0f} orders/s",
      f"p50 {get(d1, 'call_latency', 'p50_ms'):.1f} / p99 {place_p99:.1f} ms",
      f"{ratio(place_rate, grpc_qps)} of a, {ratio(place_rate, storage_rate)} of b", d1),
+    ("d1. PlaceOrder alone (the order relay off: nothing downstream)",
+     f"{get(alone, 'throughput'):.0f} orders/s",
+     f"p50 {get(alone, 'call_latency', 'p50_ms'):.1f} / p99 {get(alone, 'call_latency', 'p99_ms'):.1f} ms, "
+     f"CPU per order {cpu_alone['total']:.2f} ms",
+     f"{ratio(get(alone, 'throughput'), storage_rate)} of b, {ratio(place_rate, get(alone, 'throughput'))} "
+     "of it in d1", alone),
     ("d1. same load through ghz", f"{ghz_rps:.0f} orders/s", f"p99 {ghz_p99:.1f} ms",
      f"{ratio(ghz_rps, place_rate)} of loadgen", ghz),
     ("d2. sustained end-to-end capacity", f"{capacity['orders_per_s']:.0f} orders/s",
@@ -249,9 +257,11 @@ for run, words in ((d1, "d1, closed loop"), (d3, "d3, at 0.1x the storage limit"
                "| hop | p50 | p90 | p99 |", "| --- | --- | --- | --- |"]
         md += [f"| {h['hop']} | {h['latency']['p50_ms']:.1f} | {h['latency']['p90_ms']:.1f} | "
                f"{h['latency']['p99_ms']:.1f} |" for h in run["hops"]]
-for run, profile, words in ((cpu, db, "d1"), (cpu_tenth, db_tenth, "d3, at 0.1x the storage limit")):
+for run, profile, words in ((cpu, db, "d1, until every order settled"),
+                            (cpu_alone, {}, "d1 alone (nothing downstream), during the load"),
+                            (cpu_tenth, db_tenth, "d3, at 0.1x the storage limit, until every order settled")):
     if len(run) > 1:
-        md += ["", f"CPU per order during {words}, until every order settled (ms of CPU per order):", "",
+        md += ["", f"CPU per order during {words} (ms of CPU per order):", "",
                "| process | ms per order |", "| --- | --- |"]
         md += [f"| {name} | {ms:.3f} |" for name, ms in run.items() if name != "total"]
         md += [f"| **total** | **{run['total']:.3f}** |"]
@@ -298,6 +308,7 @@ with open(os.path.join(out, "results.json"), "w") as f:
                "cpu_ms_per_order": cpu, "mariadb_per_order": db, "e2e_tenth": d3,
                "cpu_ms_per_order_tenth": cpu_tenth, "mariadb_per_order_tenth": db_tenth,
                "latency_curve": latency_curve,
+               "place_alone": alone, "cpu_ms_per_order_alone": cpu_alone,
                "ghz_rps": ghz_rps, "ghz_p99_ms": ghz_p99, "delivery_down": down,
                "catchup": catchup, "relay_vs_debezium": relay, "coupons": coupons,
                "targets": [{"target": t[0], "met": t[1], "figure": t[2]} if t[3] else

@@ -18,7 +18,7 @@
 #   g. coupon issuance: how fast IssueCoupon requests are accepted and how
 #      fast the coupon service decides them (the coupon service runs only here).
 #   d2 again with two instances of each service (capacity2);
-# BENCH_PHASES picks parts: limits place capacity capacity2 latency ghz isolation coupons relay.
+# BENCH_PHASES picks parts: limits place capacity capacity2 latency ghz isolation coupons alone relay.
 # Writes .bench/<time>/results.{json,md} and latency.png, and prints the table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -137,7 +137,7 @@ db_counters() { # file
 }
 
 # Which parts run (all by default); e.g. BENCH_PHASES="place" while tuning.
-PHASES=" ${BENCH_PHASES:-limits place capacity capacity2 latency ghz isolation coupons relay} "
+PHASES=" ${BENCH_PHASES:-limits place capacity capacity2 latency ghz isolation coupons alone relay} "
 phase() { [[ "${PHASES}" == *" $1 "* ]]; }
 storage_rate() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rate'])" "$1"; }
 
@@ -298,6 +298,21 @@ if phase coupons; then
     --seconds="${SECONDS_PER_RUN}" --json_out="${OUT}/g_coupons.json" || echo "[bench] coupon_bench failed" >&2
   stop_service coupon
   unset 'PIDS[coupon]'
+fi
+
+# PlaceOrder alone: the order service restarted with its relay off, so no
+# order reaches the downstream (the other services idle): the ceiling of the
+# PlaceOrder path itself (gRPC, the service, the CALL) on this machine, beside
+# d1, where the downstream's work for every order shares the same cores.
+if phase alone; then
+  echo "[bench] d1 alone: PlaceOrder, closed loop, the order relay off (nothing downstream)"
+  drain
+  stop_service order
+  BENCH_FLAGS_order="${BENCH_FLAGS_order:-} --relay=false" start_service order
+  echo "before $(cpu_snapshot)" >"${OUT}/d1_alone_cpu.txt"
+  "${LOADGEN[@]}" --concurrency="${CONCURRENCY}" --duration="${SECONDS_PER_RUN}" --e2e=false \
+    --label=place_alone --json_out="${OUT}/d1_alone.json"
+  echo "after $(cpu_snapshot)" >>"${OUT}/d1_alone_cpu.txt"
 fi
 
 if phase relay; then
