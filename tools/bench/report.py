@@ -209,8 +209,8 @@ rows = [
      f"{get(alone, 'throughput'):.0f} orders/s",
      f"p50 {get(alone, 'call_latency', 'p50_ms'):.1f} / p99 {get(alone, 'call_latency', 'p99_ms'):.1f} ms, "
      f"CPU per order {cpu_alone['total']:.2f} ms",
-     f"{ratio(get(alone, 'throughput'), storage_rate)} of b, {ratio(place_rate, get(alone, 'throughput'))} "
-     "of it in d1", alone),
+     f"{ratio(get(alone, 'throughput'), storage_rate)} of b (d1: {ratio(place_rate, get(alone, 'throughput'))} "
+     "of this)", alone),
     ("d1. same load through ghz", f"{ghz_rps:.0f} orders/s", f"p99 {ghz_p99:.1f} ms",
      f"{ratio(ghz_rps, place_rate)} of loadgen", ghz),
     ("d2. sustained end-to-end capacity", f"{capacity['orders_per_s']:.0f} orders/s",

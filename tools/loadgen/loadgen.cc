@@ -113,9 +113,10 @@ std::string Topic(const std::string& name) {
 // records themselves (ce_time: written to the outbox; the record's
 // timestamp: handed to the producer), so a second consumer reads the other
 // three topics in large, rare fetches (at most every 500 ms, or per MiB):
-// read live too, they cost the broker about a quarter of its fetch requests
-// at 0.1x the storage limit. OrderCompleted and DeliveryCreated are timed
-// by their records' timestamps (published), not by when they were fetched.
+// read live, each of an order's events was a fetch of its own at low rates,
+// on the cores the system under test runs on. OrderCompleted and
+// DeliveryCreated are timed by their records' timestamps (published), not
+// by when they were fetched.
 class EventClock {
  public:
   EventClock() {
