@@ -121,6 +121,18 @@ absl::StatusOr<std::vector<OutboxRow>> MysqlOutboxStore::FetchPublishable(
           row.record.headers = events::ToHeaders(metadata);
           rows.push_back(std::move(row));
         }
+        if (!rows.empty()) {
+          // The rows are visible, but InnoDB shows a commit before its log is
+          // flushed: a crash now could still undo them. A commit of our own,
+          // made after the read, is durable only once the log is flushed
+          // past every transaction the read saw; until it returns, nothing
+          // read is published (migrations/0004_durability_barrier.sql).
+          connection
+              .Prepare(
+                  "INSERT INTO outbox_barrier (id, passes) VALUES (1, 1)"
+                  " ON DUPLICATE KEY UPDATE passes = passes + 1")
+              .executeUpdate();
+        }
         return rows;
       });
 }

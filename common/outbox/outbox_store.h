@@ -58,7 +58,9 @@ class OutboxStore {
   // Up to `limit` unpublished rows in id order, leaving out parked rows, the
   // rows held behind them (a parked row of the same topic and key with a
   // smaller id) and the rows whose ids are in `skip` (the relay's rows in
-  // flight or acknowledged: not read again only to be dropped).
+  // flight or acknowledged: not read again only to be dropped). Every row
+  // returned is durable: a crash can no longer undo it (InnoDB shows a
+  // commit before its log is flushed; see 0004_durability_barrier.sql).
   virtual absl::StatusOr<std::vector<OutboxRow>> FetchPublishable(
       int limit, const std::vector<IdRange>& skip) = 0;
   // Marks rows published, which deletes them: the outbox holds only what is

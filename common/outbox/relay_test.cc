@@ -432,6 +432,33 @@ TEST_F(RelayTest, AReadLeavesOutTheIdRangesItIsToSkipAndNothingElse) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// InnoDB shows a commit before its log is flushed, so a read that returns
+// rows commits a write of its own (the durability barrier) before the rows
+// go to the broker; a read that finds nothing writes nothing.
+TEST_F(RelayTest, AReadThatReturnsRowsCommitsABarrierAfterItAndAnEmptyReadDoesNot) {
+  const auto barrier_reads = [&]() -> int64_t {
+    auto connection = pool_->Acquire();
+    EXPECT_TRUE(connection.ok()) << connection.status();
+    if (!connection.ok()) return -1;
+    std::unique_ptr<sql::ResultSet> result(
+        connection->Prepare("SELECT COALESCE(MAX(passes), 0) FROM outbox_barrier").executeQuery());
+    return result->next() ? result->getInt64(1) : -1;
+  };
+  MysqlOutboxStore store(*pool_);
+  const int64_t before = barrier_reads();
+  auto empty = store.FetchPublishable(10, {});
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  ASSERT_TRUE(empty->empty());
+  EXPECT_EQ(barrier_reads(), before) << "an empty read needs no barrier";
+  Append(3, 3);
+  auto rows = store.FetchPublishable(10, {});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->size(), 3u);
+  EXPECT_EQ(barrier_reads(), before + 1);
+  ASSERT_TRUE(store.FetchPublishable(10, {}).ok());
+  EXPECT_EQ(barrier_reads(), before + 2);
+}
+
 // An outbox as the relay before migration 0003 left it (published rows kept
 // with published_at, a parked row, rows still waiting) comes out holding only
 // what is still to publish, in the same order, with the same parked row, and
