@@ -40,9 +40,13 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
                         std::vector<RdKafka::TopicPartition*>& offsets) override {
     if (err == RdKafka::ERR__NO_OFFSET) return;  // there was nothing to commit
     for (const RdKafka::TopicPartition* partition : offsets) {
-      if (err == RdKafka::ERR_NO_ERROR && partition->err() == RdKafka::ERR_NO_ERROR) continue;
       if (partition->offset() < 0) continue;
       const std::pair<std::string, int32_t> key{partition->topic(), partition->partition()};
+      if (err == RdKafka::ERR_NO_ERROR && partition->err() == RdKafka::ERR_NO_ERROR) {
+        int64_t& committed = committed_[key];
+        committed = std::max(committed, partition->offset());
+        continue;
+      }
       // A later commit was sent meanwhile: putting this one back would move
       // the group's offset backwards once it succeeds.
       auto sent = sent_.find(key);
@@ -57,9 +61,24 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
   // Partition offsets put back so far.
   int64_t failed() const { return failed_; }
 
+  // Notes that the group's committed offset of `key` is `offset` (read
+  // from the coordinator).
+  void Confirm(const std::pair<std::string, int32_t>& key, int64_t offset) {
+    int64_t& committed = committed_[key];
+    committed = std::max(committed, offset);
+  }
+
+  // The highest offset of `key` the group coordinator confirmed committing
+  // for this consumer; -1 when none.
+  int64_t Confirmed(const std::pair<std::string, int32_t>& key) const {
+    auto found = committed_.find(key);
+    return found == committed_.end() ? -1 : found->second;
+  }
+
  private:
   PendingOffsets* pending_;
-  PendingOffsets sent_;  // the last offset sent per partition
+  PendingOffsets sent_;       // the last offset sent per partition
+  PendingOffsets committed_;  // the highest offset confirmed per partition
   int64_t failed_ = 0;
 };
 

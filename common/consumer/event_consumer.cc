@@ -105,6 +105,17 @@ class ResumingRebalance : public RdKafka::RebalanceCb {
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+    // Who held what, and when, is what a stuck group's post-mortem needs.
+    std::string names;
+    for (const RdKafka::TopicPartition* partition : partitions) {
+      absl::StrAppend(&names, names.empty() ? "" : " ", partition->topic(), "/",
+                      partition->partition());
+    }
+    log::Info(err == RdKafka::ERR__ASSIGN_PARTITIONS ? "consumer partitions assigned"
+                                                     : "consumer partitions revoked",
+              {{"consumer", consumer->name()},
+               {"partitions", names},
+               {"lost", int64_t{consumer->assignment_lost() ? 1 : 0}}});
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       if (cooperative) {
         RdKafka::Error* error = consumer->incremental_assign(partitions);
@@ -249,6 +260,7 @@ absl::Status EventConsumer::Run() {
   while (!stopping_) {
     std::vector<std::unique_ptr<RdKafka::Message>> batch = PollBatch();
     if (batch.empty()) {
+      ReconcileOffsets();
       CommitPending(/*idle=*/true, /*sync=*/false);
     } else {
       ProcessBatch(batch);
@@ -528,11 +540,60 @@ absl::Status EventConsumer::DeadLetter(RdKafka::Message& message, const absl::St
 }
 
 void EventConsumer::CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch) {
+  if (options_.unsafe_lose_batch_commits) return;  // TEST ONLY: see ConsumerOptions
   for (const auto& message : batch) {
     auto& offset = pending_offsets_[{message->topic_name(), message->partition()}];
     offset = std::max(offset, message->offset() + 1);
   }
   CommitPending(/*idle=*/false, /*sync=*/false);
+}
+
+void EventConsumer::ReconcileOffsets() {
+  const absl::Time now = absl::Now();
+  if (now - last_reconcile_ < options_.reconcile_interval) return;
+  last_reconcile_ = now;
+  // Idle: every record consumed was applied (a batch ends only once it is),
+  // so a partition's position is an offset safe to commit.
+  std::vector<RdKafka::TopicPartition*> positions;
+  if (consumer_->assignment(positions) != RdKafka::ERR_NO_ERROR || positions.empty() ||
+      consumer_->position(positions) != RdKafka::ERR_NO_ERROR) {
+    RdKafka::TopicPartition::destroy(positions);
+    return;
+  }
+  std::vector<RdKafka::TopicPartition*> behind;  // past what was confirmed
+  for (const RdKafka::TopicPartition* partition : positions) {
+    const std::pair<std::string, int32_t> key{partition->topic(), partition->partition()};
+    if (partition->offset() < 0 || partition->offset() <= commit_retry_->Confirmed(key)) continue;
+    behind.push_back(RdKafka::TopicPartition::create(partition->topic(), partition->partition()));
+  }
+  // Only forward: the group's offset may be past this consumer's position
+  // (the partition's new owner committed there; this consumer's view of its
+  // assignment can lag a rebalance).
+  if (!behind.empty() && consumer_->committed(behind, 2000) == RdKafka::ERR_NO_ERROR) {
+    for (size_t i = 0, j = 0; i < positions.size() && j < behind.size(); ++i) {
+      const RdKafka::TopicPartition* position = positions[i];
+      const RdKafka::TopicPartition* group = behind[j];
+      if (position->topic() != group->topic() || position->partition() != group->partition()) {
+        continue;
+      }
+      ++j;
+      if (group->err() != RdKafka::ERR_NO_ERROR) continue;
+      if (position->offset() <= group->offset()) {  // nothing to do, nor to ask again
+        commit_retry_->Confirm({group->topic(), group->partition()}, group->offset());
+        continue;
+      }
+      int64_t& pending = pending_offsets_[{position->topic(), position->partition()}];
+      pending = std::max(pending, position->offset());
+      log::Warning("consumer offset behind what it applied; committing it again",
+                   {{"group", options_.group},
+                    {"topic", position->topic()},
+                    {"partition", int64_t{position->partition()}},
+                    {"committed", group->offset()},
+                    {"position", position->offset()}});
+    }
+  }
+  RdKafka::TopicPartition::destroy(behind);
+  RdKafka::TopicPartition::destroy(positions);
 }
 
 void EventConsumer::CommitPending(bool idle, bool sync) {

@@ -69,6 +69,12 @@ struct ConsumerOptions {
   // committed when a partition moves mean redelivery, which processed_events
   // makes harmless.
   absl::Duration commit_interval = absl::Milliseconds(200);
+  // While idle, at most this often: any assigned partition whose position
+  // (everything consumed is applied when idle) is past what the coordinator
+  // confirmed, and past the group's committed offset, is committed there.
+  // Self-heals a commit lost on a path CommitRetry does not see (the chaos
+  // run found a group left with a lag of 9 applied records for good).
+  absl::Duration reconcile_interval = absl::Seconds(5);
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   // librdkafka settings for the consumer and its dead-letter producer
@@ -79,6 +85,10 @@ struct ConsumerOptions {
   // before applying it (a crash in between loses the batch). tools/chaos
   // runs with it to prove that its verdict fails on such a bug.
   bool unsafe_commit_before_apply = false;
+  // TEST ONLY: every batch's offset commit is lost on the way, unseen by
+  // CommitRetry (the consumer forgets the offsets instead of sending them):
+  // only ReconcileOffsets can bring the group's offsets up to date.
+  bool unsafe_lose_batch_commits = false;
 };
 
 struct ConsumerStats {
@@ -211,6 +221,10 @@ class EventConsumer {
   // Notes the batch's offsets; commits them when due (or when `idle`).
   void CommitOffsets(const std::vector<std::unique_ptr<RdKafka::Message>>& batch);
   void CommitPending(bool idle, bool sync);
+  // While idle (ReconcileOffsets' interval): adds to the pending offsets the
+  // positions of assigned partitions that no confirmed commit has reached
+  // and that are past the group's committed offset.
+  void ReconcileOffsets();
   // Waits `duration` while still polling Kafka, with the assigned partitions
   // paused, so that a long retry does not exceed max.poll.interval.ms and get
   // this consumer evicted from its group. Records that arrive anyway (from
@@ -234,6 +248,7 @@ class EventConsumer {
   std::deque<std::unique_ptr<RdKafka::Message>> stashed_;
   bool paused_ = false;
   absl::Time last_commit_ = absl::InfinitePast();
+  absl::Time last_reconcile_ = absl::Now();
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
 
