@@ -560,12 +560,19 @@ void EventConsumer::ReconcileOffsets() {
     RdKafka::TopicPartition::destroy(positions);
     return;
   }
-  std::vector<RdKafka::TopicPartition*> behind;  // past what was confirmed
+  // Past what was confirmed, at the same position as at the last check: a
+  // commit still in flight then has had a whole interval to be confirmed.
+  std::vector<RdKafka::TopicPartition*> behind;
+  PendingOffsets unconfirmed;
   for (const RdKafka::TopicPartition* partition : positions) {
     const std::pair<std::string, int32_t> key{partition->topic(), partition->partition()};
     if (partition->offset() < 0 || partition->offset() <= commit_retry_->Confirmed(key)) continue;
+    unconfirmed[key] = partition->offset();
+    auto before = unconfirmed_.find(key);
+    if (before == unconfirmed_.end() || before->second != partition->offset()) continue;
     behind.push_back(RdKafka::TopicPartition::create(partition->topic(), partition->partition()));
   }
+  unconfirmed_ = std::move(unconfirmed);
   // Only forward: the group's offset may be past this consumer's position
   // (the partition's new owner committed there; this consumer's view of its
   // assignment can lag a rebalance).

@@ -71,7 +71,8 @@ struct ConsumerOptions {
   absl::Duration commit_interval = absl::Milliseconds(200);
   // While idle, at most this often: any assigned partition whose position
   // (everything consumed is applied when idle) is past what the coordinator
-  // confirmed, and past the group's committed offset, is committed there.
+  // confirmed, at the same position as at the check before, and past the
+  // group's committed offset, is committed there.
   // Self-heals a commit lost on a path CommitRetry does not see (the chaos
   // run found a group left with a lag of 9 applied records for good).
   absl::Duration reconcile_interval = absl::Seconds(5);
@@ -249,6 +250,7 @@ class EventConsumer {
   bool paused_ = false;
   absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_reconcile_ = absl::Now();
+  PendingOffsets unconfirmed_;  // positions past what was confirmed, at the last check
   std::atomic<bool> stopping_{false};
   absl::BitGen bitgen_;
 
