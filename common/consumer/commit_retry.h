@@ -43,8 +43,7 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
       if (partition->offset() < 0) continue;
       const std::pair<std::string, int32_t> key{partition->topic(), partition->partition()};
       if (err == RdKafka::ERR_NO_ERROR && partition->err() == RdKafka::ERR_NO_ERROR) {
-        int64_t& committed = committed_[key];
-        committed = std::max(committed, partition->offset());
+        Confirm(key, partition->offset());
         continue;
       }
       // A later commit was sent meanwhile: putting this one back would move
@@ -61,8 +60,8 @@ class CommitRetry : public RdKafka::OffsetCommitCb {
   // Partition offsets put back so far.
   int64_t failed() const { return failed_; }
 
-  // Notes that the group's committed offset of `key` is `offset` (read
-  // from the coordinator).
+  // Notes that the group's committed offset of `key` is `offset` (a commit
+  // confirmed, or read from the coordinator).
   void Confirm(const std::pair<std::string, int32_t>& key, int64_t offset) {
     int64_t& committed = committed_[key];
     committed = std::max(committed, offset);

@@ -576,31 +576,27 @@ void EventConsumer::ReconcileOffsets() {
   // Only forward: the group's offset may be past this consumer's position
   // (the partition's new owner committed there; this consumer's view of its
   // assignment can lag a rebalance).
+  RdKafka::TopicPartition::destroy(positions);
   if (!behind.empty() && consumer_->committed(behind, 2000) == RdKafka::ERR_NO_ERROR) {
-    for (size_t i = 0, j = 0; i < positions.size() && j < behind.size(); ++i) {
-      const RdKafka::TopicPartition* position = positions[i];
-      const RdKafka::TopicPartition* group = behind[j];
-      if (position->topic() != group->topic() || position->partition() != group->partition()) {
-        continue;
-      }
-      ++j;
+    for (const RdKafka::TopicPartition* group : behind) {
       if (group->err() != RdKafka::ERR_NO_ERROR) continue;
-      if (position->offset() <= group->offset()) {  // nothing to do, nor to ask again
-        commit_retry_->Confirm({group->topic(), group->partition()}, group->offset());
+      const std::pair<std::string, int32_t> key{group->topic(), group->partition()};
+      const int64_t position = unconfirmed_[key];
+      if (position <= group->offset()) {  // nothing to do, nor to ask again
+        commit_retry_->Confirm(key, group->offset());
         continue;
       }
-      int64_t& pending = pending_offsets_[{position->topic(), position->partition()}];
-      pending = std::max(pending, position->offset());
+      int64_t& pending = pending_offsets_[key];
+      pending = std::max(pending, position);
       log::Warning("consumer offset behind what it applied; committing it again",
                    {{"group", options_.group},
-                    {"topic", position->topic()},
-                    {"partition", int64_t{position->partition()}},
+                    {"topic", group->topic()},
+                    {"partition", int64_t{group->partition()}},
                     {"committed", group->offset()},
-                    {"position", position->offset()}});
+                    {"position", position}});
     }
   }
   RdKafka::TopicPartition::destroy(behind);
-  RdKafka::TopicPartition::destroy(positions);
 }
 
 void EventConsumer::CommitPending(bool idle, bool sync) {
